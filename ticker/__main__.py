@@ -1,0 +1,249 @@
+"""The `ticker` command: the app, `headlines`, `demo-server`.
+
+Start-up cost matters (a dashboard is opened often), so everything heavy is imported inside the
+command that needs it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ticker import __version__
+
+if TYPE_CHECKING:
+    from ticker.config import Settings
+    from ticker.model import PollOutcome, Source
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = _parser().parse_args(argv)
+    from ticker.errors import TickerError
+
+    try:
+        return int(args.run(args))
+    except TickerError as error:
+        _complain(str(error))
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `ticker headlines | head`: the reader left; say nothing.
+        sys.stderr.close()
+        return EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    sources = argparse.ArgumentParser(add_help=False)
+    group = sources.add_argument_group("sources and files")
+    group.add_argument(
+        "--source", action="append", default=[], metavar="URL",
+        help="poll this feed instead of the configured sources (repeatable)",
+    )
+    group.add_argument("--opml", type=Path, metavar="FILE", help="poll the feeds an OPML file lists")
+    group.add_argument("--config", type=Path, metavar="FILE", help="config file to use")
+    group.add_argument(
+        "--data-dir", type=Path, metavar="DIR", help="where the store lives ($TICKER_DATA_DIR)"
+    )
+
+    parser = argparse.ArgumentParser(
+        prog="ticker",
+        description="A live news ticker for the terminal.",
+        parents=[sources],
+    )
+    parser.add_argument("--version", action="version", version=f"ticker {__version__}")
+    parser.add_argument(
+        "--demo", action="store_true",
+        help="run against an embedded live news server on 127.0.0.1 (no network needed)",
+    )
+    parser.set_defaults(run=_run_app)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    headlines = commands.add_parser(
+        "headlines", parents=[sources], help="poll once, print headlines, exit",
+        description="Poll every source once, store what is new, print headlines newest first.",
+    )
+    headlines.add_argument("--format", choices=("plain", "json"), default="plain")
+    headlines.add_argument(
+        "--limit", type=_count, default=100, metavar="N", help="at most N headlines (0: all)"
+    )
+    headlines.add_argument("--search", metavar="QUERY", help="only headlines matching all words")
+    headlines.add_argument("--badge", metavar="NAME", help="only headlines with this badge")
+    headlines.add_argument(
+        "--offline", action="store_true", help="print from the store without polling"
+    )
+    headlines.set_defaults(run=_run_headlines)
+
+    demo = commands.add_parser(
+        "demo-server", help="serve a live, generated newsroom on 127.0.0.1",
+        description="Serve generated news feeds and article pages for demos, tests and benchmarks.",
+    )
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8765)
+    demo.add_argument("--seed", type=int, default=1, help="same seed, same news")
+    demo.add_argument("--feeds", type=_count, default=0, metavar="N",
+                      help="also serve N static load-test feeds at /load/<i>.rss")
+    demo.add_argument("--items", type=_count, default=50, metavar="M", help="items per load feed")
+    demo.add_argument("--latency", type=float, default=0.0, metavar="MS",
+                      help="delay every answer by MS milliseconds")
+    demo.add_argument("--tick", type=float, default=4.0, metavar="S",
+                      help="seconds between new stories (0: never)")
+    demo.set_defaults(run=_run_demo_server)
+    return parser
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+def _complain(message: str) -> None:
+    from ticker.sanitize import strip_controls
+
+    print(f"ticker: {strip_controls(message)}", file=sys.stderr)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    from ticker import config, locations
+
+    return config.load(locations.config_file(args.config))
+
+
+def _chosen_sources(args: argparse.Namespace, settings: Settings) -> tuple[list[Source], bool]:
+    """The sources to poll, and whether they were named on the command line."""
+    from ticker import opml
+    from ticker.model import Source
+
+    chosen: list[Source] = []
+    if args.opml:
+        chosen += opml.read_sources(args.opml)
+    for url in args.source:
+        chosen.append(Source(name=_name_for(url), url=url))
+    if chosen:
+        return chosen, True
+    return list(settings.sources), False
+
+
+def _name_for(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname or url
+    for prefix in ("www.", "feeds.", "rss.", "feed."):
+        host = host.removeprefix(prefix)
+    return host
+
+
+def _run_headlines(args: argparse.Namespace) -> int:
+    from ticker import locations
+    from ticker.errors import TickerError
+    from ticker.model import Badge
+    from ticker.store import Query, Store
+
+    settings = _settings(args)
+    sources, named = _chosen_sources(args, settings)
+    for source in sources:
+        if not source.url.lower().startswith(("http://", "https://")):
+            raise TickerError(f"{source.url}: only http and https sources can be polled")
+    if not sources:
+        raise TickerError("no sources: add some to the config file or use --source URL")
+    badge = Badge.from_name(args.badge) if args.badge else None
+    store_path = locations.store_file(args.data_dir)
+
+    ok = True
+    if not args.offline:
+        outcomes = _poll(store_path, sources, settings)
+        for outcome in outcomes:
+            if not outcome.ok:
+                _complain(f"{outcome.source.name} ({outcome.source.url}): {outcome.error}")
+        ok = any(o.ok for o in outcomes)
+
+    query = Query(
+        sources=tuple(s.url for s in sources) if named else (),
+        badge=badge,
+        search=args.search,
+        limit=args.limit or None,
+    )
+    with Store(store_path) as store:
+        rows = store.headlines(query)
+    _print_headlines(rows, args.format, settings)
+    return EXIT_OK if ok else EXIT_FAILED
+
+
+def _poll(store_path: Path, sources: list[Source], settings: Settings) -> list[PollOutcome]:
+    import asyncio
+
+    from ticker.poller import Poller
+
+    async def poll() -> list[PollOutcome]:
+        async with Poller(
+            store_path, sources, settings.poll, retention=settings.retention
+        ) as poller:
+            outcomes = await poller.poll_once()
+            await poller.prune()
+            return outcomes
+
+    return asyncio.run(poll())
+
+
+def _print_headlines(rows: Sequence[object], fmt: str, settings: Settings) -> None:
+    from datetime import UTC, datetime
+
+    from ticker import output
+
+    lines = output.json_lines(rows) if fmt == "json" else output.plain(  # type: ignore[arg-type]
+        rows, settings.tz(), datetime.now(UTC)  # type: ignore[arg-type]
+    )
+    out = sys.stdout
+    for line in lines:
+        out.write(line + "\n")
+    out.flush()
+
+
+def _run_demo_server(args: argparse.Namespace) -> int:
+    from ticker.demo import serve_forever
+
+    serve_forever(
+        host=args.host,
+        port=args.port,
+        seed=args.seed,
+        feeds=args.feeds,
+        items=args.items,
+        latency_ms=args.latency,
+        tick_seconds=args.tick,
+    )
+    return EXIT_OK
+
+
+def _run_app(args: argparse.Namespace) -> int:
+    """Until the terminal app lands: poll and print, against the demo newsroom with --demo."""
+    if not args.demo:
+        args.format, args.limit, args.search, args.badge, args.offline = "plain", 60, None, None, False
+        return _run_headlines(args)
+    from ticker import locations
+    from ticker.demo import DemoServer
+    from ticker.model import Source
+
+    settings = _settings(args)
+    store_path = locations.data_dir(args.data_dir) / "demo" / locations.STORE_NAME
+    server = DemoServer(seed=1)
+    with server.running_in_thread():
+        sources = [Source(name, url) for name, url in server.live_feeds()]
+        outcomes = _poll(store_path, sources, settings)
+    from ticker.store import Query, Store
+
+    with Store(store_path) as store:
+        rows = store.headlines(Query(limit=60))
+    _print_headlines(rows, "plain", settings)
+    return EXIT_OK if any(o.ok for o in outcomes) else EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,269 @@
+"""Settings: one typed object, loaded once from TOML, with defaults in code.
+
+A missing config file is written with commented defaults on first run. A bad one raises
+ConfigError whose message names the file, the line and the key.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import tzinfo
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from ticker.errors import ConfigError
+from ticker.model import Badge, BadgeRule, Source
+from ticker.store import Retention
+
+DEFAULT_SOURCES: tuple[Source, ...] = (
+    Source("BBC World", "https://feeds.bbci.co.uk/news/world/rss.xml"),
+    Source("Guardian World", "https://www.theguardian.com/world/rss"),
+    Source("Al Jazeera", "https://www.aljazeera.com/xml/rss/all.xml"),
+    Source("NPR World", "https://feeds.npr.org/1004/rss.xml"),
+    Source("DW World", "https://rss.dw.com/xml/rss-en-world"),
+    Source("France 24", "https://www.france24.com/en/rss"),
+)
+
+DEFAULT_CONFIG = """\
+# ticker's configuration. Every setting shown commented out is the default.
+# Docs: the README's "Configuration" section.
+
+# Time zone for times and day headers: "local" (the system's) or a name like "Europe/Kyiv".
+# timezone = "local"
+
+[poll]
+# interval = 300        # seconds between polls of a source, unless the source says otherwise
+# concurrency = 16      # sources fetched at once
+# timeout = 20          # seconds to wait for a server to answer
+# max_backoff = 3600    # the longest wait after repeated failures, in seconds
+
+[retention]
+# max_age_days = 30             # older headlines are deleted (starred ones are kept)
+# max_items_per_source = 2000   # per source, beyond this the oldest go (starred ones are kept)
+
+# One [[sources]] table per source: name and url, optionally interval and badge rules.
+{sources}
+# A source with its own interval and badge rules (regex on the title or a category):
+# [[sources]]
+# name = "Example"
+# url = "https://example.org/rss"
+# interval = 120
+# rules = [
+#   {{ pattern = "^WATCH:", badge = "video", strip = true }},
+#   {{ pattern = "interview", badge = "exclusive" }},
+# ]
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class PollSettings:
+    interval: float = 300.0
+    concurrency: int = 16
+    timeout: float = 20.0
+    max_backoff: float = 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything ticker reads from its config file."""
+
+    sources: tuple[Source, ...] = DEFAULT_SOURCES
+    poll: PollSettings = field(default_factory=PollSettings)
+    retention: Retention = field(default_factory=Retention)
+    timezone: str = "local"
+    path: Path | None = None
+
+    def tz(self) -> tzinfo | None:
+        """The display time zone; None means the system's local zone."""
+        return None if self.timezone == "local" else _zone(self.timezone)
+
+
+def default_text(sources: tuple[Source, ...] = DEFAULT_SOURCES) -> str:
+    """The commented default config file."""
+    blocks = "\n".join(
+        f'[[sources]]\nname = "{s.name}"\nurl = "{s.url}"\n' for s in sources
+    )
+    return DEFAULT_CONFIG.format(sources=blocks)
+
+
+def load(path: Path, *, create: bool = True) -> Settings:
+    """Settings from `path`, writing the commented defaults there first if it does not exist."""
+    if not path.exists():
+        if not create:
+            raise ConfigError(f"{path}: no such config file")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(default_text(), encoding="utf-8")
+        except OSError as error:
+            # A read-only home still gets a working ticker, with the defaults.
+            raise ConfigError(f"{path}: cannot write the default config: {error.strerror}") from None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
+    return parse(text, path)
+
+
+def parse(text: str, path: Path) -> Settings:
+    """Settings from TOML text; `path` is only for messages."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        message = str(error)
+        line = re.search(r"line (\d+)", message)
+        where = f"{path}:{line.group(1)}" if line else str(path)
+        reason = re.sub(r" \(at .*\)$", "", message)
+        raise ConfigError(f"{where}: invalid TOML: {reason}") from None
+    return _Reader(text, path).settings(data)
+
+
+class _Reader:
+    """Checks the parsed TOML, naming the file, line and key of the first problem."""
+
+    def __init__(self, text: str, path: Path) -> None:
+        self.lines = text.splitlines()
+        self.path = path
+
+    def fail(self, key: str, problem: str, *, after: int = 0) -> ConfigError:
+        leaf = key.rsplit(".", 1)[-1].split("[", 1)[0]
+        line = self.line_of(leaf, after)
+        where = f"{self.path}:{line}" if line else str(self.path)
+        return ConfigError(f"{where}: {key}: {problem}")
+
+    def line_of(self, key: str, after: int = 0) -> int | None:
+        pattern = re.compile(rf"^\s*(?:{re.escape(key)}\s*=|\[+\s*{re.escape(key)}\s*\]+)")
+        inline = re.compile(rf"[{{,]\s*{re.escape(key)}\s*=")
+        for number, line in enumerate(self.lines[after:], start=after + 1):
+            if pattern.match(line) or inline.search(line):
+                return number
+        return None
+
+    def nth_table(self, name: str, index: int) -> int:
+        """The line where the index-th [[name]] table starts (0 if not found)."""
+        seen = -1
+        for number, line in enumerate(self.lines, start=1):
+            if re.match(rf"^\s*\[\[\s*{re.escape(name)}\s*\]\]", line):
+                seen += 1
+                if seen == index:
+                    return number
+        return 0
+
+    def settings(self, data: dict[str, Any]) -> Settings:
+        known = {"timezone", "poll", "retention", "sources"}
+        for key in data:
+            if key not in known:
+                raise self.fail(key, f"unknown setting (known: {', '.join(sorted(known))})")
+        timezone = data.get("timezone", "local")
+        if not isinstance(timezone, str):
+            raise self.fail("timezone", "must be a string such as \"local\" or \"Europe/Kyiv\"")
+        if timezone != "local":
+            try:
+                _zone(timezone)
+            except ConfigError:
+                raise self.fail("timezone", f"unknown time zone {timezone!r}") from None
+        poll = self.table(data, "poll")
+        retention = self.table(data, "retention")
+        sources = data.get("sources", [])
+        if not isinstance(sources, list):
+            raise self.fail("sources", "must be a list of [[sources]] tables")
+        return Settings(
+            sources=tuple(self.source(i, s) for i, s in enumerate(sources)),
+            poll=PollSettings(
+                interval=self.number(poll, "poll.interval", 300.0, low=10),
+                concurrency=int(self.number(poll, "poll.concurrency", 16, low=1, high=256)),
+                timeout=self.number(poll, "poll.timeout", 20.0, low=1, high=600),
+                max_backoff=self.number(poll, "poll.max_backoff", 3600.0, low=10),
+            ),
+            retention=Retention(
+                max_age_days=self.number(retention, "retention.max_age_days", 30.0, low=0.01),
+                max_items_per_source=int(
+                    self.number(retention, "retention.max_items_per_source", 2000, low=1)
+                ),
+            ),
+            timezone=timezone,
+            path=self.path,
+        )
+
+    def table(self, data: dict[str, Any], name: str) -> dict[str, Any]:
+        value = data.get(name, {})
+        if not isinstance(value, dict):
+            raise self.fail(name, "must be a table")
+        return value
+
+    def number(
+        self,
+        table: dict[str, Any],
+        key: str,
+        default: float,
+        *,
+        low: float,
+        high: float | None = None,
+        after: int = 0,
+    ) -> float:
+        leaf = key.rsplit(".", 1)[-1]
+        value = table.get(leaf, default)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(key, f"must be a number, not {type(value).__name__}", after=after)
+        if value < low or (high is not None and value > high):
+            bounds = f"at least {low:g}" if high is None else f"between {low:g} and {high:g}"
+            raise self.fail(key, f"must be {bounds}, not {value:g}", after=after)
+        return float(value)
+
+    def source(self, index: int, raw: Any) -> Source:
+        key = f"sources[{index}]"
+        start = self.nth_table("sources", index)
+        if not isinstance(raw, dict):
+            raise self.fail(key, "must be a table with name and url", after=start)
+        for name in raw:
+            if name not in {"name", "url", "interval", "rules", "kind"}:
+                raise self.fail(f"{key}.{name}", "unknown key (known: name, url, interval, rules)",
+                                after=start)
+        url = raw.get("url")
+        if not isinstance(url, str) or urlsplit(url).scheme not in {"http", "https"}:
+            raise self.fail(f"{key}.url", "must be an http or https address", after=start)
+        name = raw.get("name", urlsplit(url).hostname or url)
+        if not isinstance(name, str) or not name.strip():
+            raise self.fail(f"{key}.name", "must be a non-empty string", after=start)
+        interval = None
+        if "interval" in raw:
+            interval = self.number(raw, f"{key}.interval", 300.0, low=10, after=start)
+        rules = raw.get("rules", [])
+        if not isinstance(rules, list):
+            raise self.fail(f"{key}.rules", "must be a list of {pattern, badge} tables", after=start)
+        return Source(
+            name=name.strip(),
+            url=url,
+            interval=interval,
+            rules=tuple(self.rule(f"{key}.rules[{i}]", r, start) for i, r in enumerate(rules)),
+        )
+
+    def rule(self, key: str, raw: Any, start: int) -> BadgeRule:
+        if not isinstance(raw, dict) or not isinstance(raw.get("pattern"), str):
+            raise self.fail(f"{key}.pattern", "each rule needs a pattern string", after=start)
+        try:
+            re.compile(raw["pattern"])
+        except re.error as error:
+            raise self.fail(f"{key}.pattern", f"invalid regular expression: {error}",
+                            after=start) from None
+        try:
+            badge = Badge.from_name(str(raw.get("badge", "")))
+        except ValueError as error:
+            raise self.fail(f"{key}.badge", str(error), after=start) from None
+        strip = raw.get("strip", False)
+        if not isinstance(strip, bool):
+            raise self.fail(f"{key}.strip", "must be true or false", after=start)
+        return BadgeRule(raw["pattern"], badge, strip)
+
+
+def _zone(name: str) -> tzinfo:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"unknown time zone {name!r}") from None

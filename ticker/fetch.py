@@ -1,0 +1,240 @@
+"""The HTTP client: httpx's API on aiohttp's transport, with every limit a poller needs.
+
+Limits: http and https only, a few redirects, connect and read timeouts plus a deadline for the
+whole exchange (a body that trickles forever ends too), and a cap on the decoded body (so a
+gzip bomb stops at the cap). Conditional GET with ETag and Last-Modified; Cache-Control max-age
+and Retry-After are read for the scheduler.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from ticker import __version__
+from ticker.errors import FetchError
+
+if TYPE_CHECKING:
+    import httpx
+
+USER_AGENT = f"ticker/{__version__} (terminal news ticker; +https://pypi.org/project/ticker/)"
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9,"
+    " application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+)
+MAX_BODY = 16 * 1024 * 1024
+_MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
+_NO_CACHE = re.compile(r"(?:^|,)\s*(?:no-cache|no-store)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """How long and how much a fetch may take."""
+
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    deadline: float = 45.0  # the whole exchange, body included
+    max_bytes: int = MAX_BODY
+    max_redirects: int = 5
+    concurrency: int = 16
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """A finished fetch. `status` 304 means not modified and `body` is empty."""
+
+    url: str
+    status: int
+    body: bytes
+    content_type: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    max_age: float | None = None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+class HTTPStatusError(FetchError):
+    """The server answered with an error status; `retry_after` in seconds when it said so."""
+
+    def __init__(self, message: str, status: int, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
+
+
+class Fetcher:
+    """An async HTTP client for many concurrent GETs; use as `async with Fetcher() as f`."""
+
+    def __init__(self, limits: Limits | None = None, *, user_agent: str = USER_AGENT) -> None:
+        self.limits = limits or Limits()
+        self._user_agent = user_agent
+        self._client: httpx.AsyncClient | None = None
+
+    async def __aenter__(self) -> Fetcher:
+        import httpx
+        from httpx_aiohttp import AiohttpTransport
+
+        limits = self.limits
+        pool = httpx.Limits(
+            max_connections=max(limits.concurrency, 1),
+            max_keepalive_connections=max(limits.concurrency, 1),
+        )
+        self._client = httpx.AsyncClient(
+            transport=AiohttpTransport(limits=pool, trust_env=True),
+            timeout=httpx.Timeout(
+                limits.read_timeout, connect=limits.connect_timeout, pool=limits.deadline
+            ),
+            follow_redirects=True,
+            max_redirects=limits.max_redirects,
+            headers={"User-Agent": self._user_agent},
+        )
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    async def get(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        accept: str = FEED_ACCEPT,
+        max_bytes: int | None = None,
+    ) -> Response:
+        """GET `url`, conditionally when validators are given. FetchError says what failed."""
+        if self._client is None:
+            raise RuntimeError("Fetcher used outside 'async with'")
+        if not url.lower().startswith(("http://", "https://")):
+            raise FetchError(f"only http and https addresses are fetched, not {_scheme(url)}")
+        headers = {"Accept": accept}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        cap = max_bytes or self.limits.max_bytes
+        try:
+            async with asyncio.timeout(self.limits.deadline):
+                return await self._get(url, headers, cap)
+        except TimeoutError:
+            raise FetchError(f"timed out after {self.limits.deadline:g} s") from None
+        except FetchError:
+            raise
+        except Exception as error:  # noqa: BLE001 - every transport failure becomes one line
+            raise FetchError(_describe(error)) from None
+
+    async def _get(self, url: str, headers: Mapping[str, str], cap: int) -> Response:
+        assert self._client is not None
+        async with self._client.stream("GET", url, headers=headers) as response:
+            status = response.status_code
+            final_url = str(response.url)
+            if status == 304:
+                return Response(final_url, status, b"", **_validators(response.headers))
+            if status >= 400:
+                retry = retry_after(response.headers.get("retry-after"))
+                reason = response.reason_phrase or ""
+                raise HTTPStatusError(f"HTTP {status} {reason}".strip(), status, retry)
+            if not 200 <= status < 300:
+                raise FetchError(f"unexpected HTTP status {status}")
+            declared = response.headers.get("content-length")
+            if declared and declared.isdigit() and int(declared) > cap:
+                raise FetchError(f"response too large ({_size(int(declared))}, limit {_size(cap)})")
+            body = bytearray()
+            async for chunk in response.aiter_bytes():
+                body += chunk
+                if len(body) > cap:
+                    raise FetchError(f"response too large (over {_size(cap)})")
+            return Response(
+                final_url,
+                status,
+                bytes(body),
+                content_type=response.headers.get("content-type"),
+                **_validators(response.headers),
+            )
+
+
+def _validators(headers: httpx.Headers) -> dict[str, object]:
+    control = headers.get("cache-control") or ""
+    max_age: float | None = None
+    if not _NO_CACHE.search(control):
+        match = _MAX_AGE.search(control)
+        if match:
+            max_age = float(min(int(match.group(1)), 86_400))
+    return {
+        "etag": headers.get("etag"),
+        "last_modified": headers.get("last-modified"),
+        "max_age": max_age,
+    }
+
+
+def retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(min(int(value), 86_400))
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    delta = when.timestamp() - (time.time() if now is None else now)
+    return max(0.0, min(delta, 86_400.0))
+
+
+def _describe(error: BaseException) -> str:
+    """One readable line for a transport failure."""
+    import httpx
+
+    if isinstance(error, httpx.TooManyRedirects):
+        return "too many redirects"
+    if isinstance(error, httpx.UnsupportedProtocol):
+        return "redirected to an address that is not http or https"
+    if isinstance(error, httpx.ConnectTimeout | httpx.PoolTimeout):
+        return "connection timed out"
+    if isinstance(error, httpx.ReadTimeout):
+        return "the server stopped answering (read timed out)"
+    if isinstance(error, httpx.ConnectError):
+        return f"cannot connect: {_first_line(error) or 'connection refused'}"
+    if isinstance(error, httpx.DecodingError):
+        return "the response's compression is corrupt"
+    if isinstance(error, httpx.InvalidURL):
+        return f"invalid address: {_first_line(error)}"
+    if isinstance(error, httpx.RemoteProtocolError | httpx.ReadError):
+        return f"the connection broke: {_first_line(error) or 'closed early'}"
+    return f"{type(error).__name__}: {_first_line(error)}".rstrip(": ")
+
+
+def _first_line(error: BaseException) -> str:
+    from ticker.sanitize import clean_line
+
+    return clean_line(str(error), 200, markup=False)
+
+
+def _scheme(url: str) -> str:
+    from ticker.sanitize import clean_line
+
+    head = url.split(":", 1)[0] if ":" in url else url
+    return repr(clean_line(head, 20, markup=False) + ":") if ":" in url else repr(url[:40])
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:.0f} MB" if n >= 1024 * 1024 else f"{n // 1024} KB"

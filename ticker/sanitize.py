@@ -1,0 +1,91 @@
+"""Untrusted text in, clean text out.
+
+Every string that comes from a feed or a page passes through here before it is stored or shown:
+terminal escape sequences (with their payloads), control characters, bidi overrides and lone
+surrogates are removed, HTML is reduced to its text, and lengths are capped.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+TITLE_MAX = 400
+SUMMARY_MAX = 2000
+FIELD_MAX = 2048  # urls, ids, names
+
+_ELLIPSIS = "\u2026"
+
+# A whole escape sequence goes, payload included: removing only ESC would leave "]52;c;..." or
+# "[31m" behind as visible junk. String sequences (OSC, DCS, SOS, PM, APC) run to BEL or ST, or
+# to the end of the text when a hostile one never terminates.
+_ESCAPES = re.compile(
+    r"""
+      \x1b\[[0-?]*[ -/]*[@-~]?                          # CSI
+    | \x1b[\]PX^_].*?(?:\x07|\x1b\\|\x9c|\Z)            # OSC, DCS, SOS, PM, APC
+    | \x1b[ -/]*[0-~]?                                  # other ESC sequences, lone ESC
+    | \x9b[0-?]*[ -/]*[@-~]?                            # 8-bit CSI
+    | [\x90\x98\x9d\x9e\x9f].*?(?:\x07|\x9c|\x1b\\|\Z)  # 8-bit string controls
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+# C0 but tab and newline, DEL, C1, bidi embeddings/overrides/isolates, surrogates (which cannot
+# even be encoded to UTF-8 for the store).
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# Block-level tags: their boundaries separate words ("<p>a</p><p>b</p>" is "a b", not "ab").
+_BLOCK_TAG = re.compile(
+    r"<(?=/?(?:p|br|div|li|ul|ol|h[1-6]|tr|td|th|table|blockquote|section|article|figure"
+    r"|figcaption|header|footer|aside|nav|pre|hr|dd|dt|dl)\b)",
+    re.IGNORECASE,
+)
+
+
+def strip_controls(text: str) -> str:
+    """Remove escape sequences, control characters (but tab and newline) and bidi controls."""
+    if text.isprintable():
+        return text
+    text = _ESCAPES.sub("", text)
+    return _CONTROLS.sub("", text)
+
+
+def html_to_text(markup: str) -> str:
+    """The text of an HTML fragment, entities decoded; block boundaries become spaces."""
+    if "<" not in markup:
+        return html.unescape(markup) if "&" in markup else markup
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser(_BLOCK_TAG.sub(" <", markup))
+    for junk in tree.css("script, style, template, noscript"):
+        junk.decompose()
+    body = tree.body
+    return body.text(deep=True) if body is not None else ""
+
+
+def truncate(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters, an ellipsis marking the cut."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip() + _ELLIPSIS
+
+
+def clean_line(raw: object, limit: int = TITLE_MAX, *, markup: bool = True) -> str:
+    """One line of clean text from anything a feed may hold: str, None, number, bytes."""
+    if raw is None:
+        return ""
+    if isinstance(raw, bytes):
+        raw = raw.decode("utf-8", "replace")
+    text = raw if isinstance(raw, str) else str(raw)
+    # Bound the work: nothing past a few times the limit can reach the result.
+    text = text[: max(limit * 8, 4096)]
+    text = strip_controls(text)
+    if markup:
+        text = strip_controls(html_to_text(text))  # entities may decode to controls
+    return truncate(" ".join(text.split()), limit)
+
+
+def clean_url(raw: object) -> str:
+    """A URL as text: no controls, no whitespace, bounded length; '' when absent."""
+    if not isinstance(raw, str):
+        return ""
+    text = strip_controls(raw[:FIELD_MAX]).strip()
+    return "".join(text.split())

@@ -1,0 +1,474 @@
+"""The SQLite store: the single source of truth for headlines, marks and source health.
+
+One file in WAL mode. A poll's results are written in one transaction, so a process killed in
+the middle leaves the previous state intact; read and starred marks are committed on their own
+the moment they are set. `PRAGMA user_version` is the schema version and `_MIGRATIONS` the way
+from each version to the next.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ticker.errors import StoreError
+from ticker.model import Badge, Headline, Source, SourceHealth
+
+_BADGE_INDEXES = "\n".join(
+    f"CREATE INDEX items_badge_{b.name.lower()} ON items(published, id) WHERE badges & {b.value};"
+    for b in Badge.all()
+    if b.name
+)
+
+_MIGRATIONS: tuple[str, ...] = (
+    # 1: sources, items, marks, full-text search, the indexes the app's views need
+    f"""
+    CREATE TABLE sources (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        etag TEXT,
+        last_modified TEXT,
+        last_success REAL,
+        last_attempt REAL,
+        last_error TEXT,
+        next_poll REAL,
+        failures INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE items (
+        id INTEGER PRIMARY KEY,
+        source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+        guid TEXT NOT NULL,
+        title TEXT NOT NULL,
+        url TEXT NOT NULL,
+        summary TEXT NOT NULL DEFAULT '',
+        published INTEGER NOT NULL,
+        first_seen REAL NOT NULL,
+        badges INTEGER NOT NULL DEFAULT 0,
+        read INTEGER NOT NULL DEFAULT 0,
+        starred INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (source_id, guid)
+    );
+    CREATE INDEX items_newest ON items(published, id);
+    CREATE INDEX items_by_source ON items(source_id, published, id);
+    CREATE INDEX items_unread ON items(published, id) WHERE read = 0;
+    CREATE INDEX items_starred ON items(published, id) WHERE starred = 1;
+    {_BADGE_INDEXES}
+    CREATE VIRTUAL TABLE items_fts USING fts5(
+        title, summary, content='items', content_rowid='id', tokenize='unicode61'
+    );
+    CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN
+        INSERT INTO items_fts(rowid, title, summary) VALUES (new.id, new.title, new.summary);
+    END;
+    CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN
+        INSERT INTO items_fts(items_fts, rowid, title, summary)
+        VALUES ('delete', old.id, old.title, old.summary);
+    END;
+    CREATE TRIGGER items_fts_update AFTER UPDATE OF title, summary ON items BEGIN
+        INSERT INTO items_fts(items_fts, rowid, title, summary)
+        VALUES ('delete', old.id, old.title, old.summary);
+        INSERT INTO items_fts(rowid, title, summary) VALUES (new.id, new.title, new.summary);
+    END;
+    """,
+)
+SCHEMA_VERSION = len(_MIGRATIONS)
+
+_ITEM_COLUMNS = (
+    "items.id, sources.url, sources.name, items.guid, items.title, items.url, items.summary,"
+    " items.published, items.badges, items.read, items.starred"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceState:
+    """What the poller needs to remember about a source between polls."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    next_poll: float | None = None
+    failures: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PollRecord:
+    """One source's poll, ready to store. `headlines` is None for a 304 or a failure."""
+
+    source: Source
+    attempted: float
+    headlines: Sequence[Headline] | None = None
+    error: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    next_poll: float | None = None
+    failures: int = 0
+
+
+@dataclass(slots=True)
+class SaveReport:
+    """What a save changed: per source counts, and the rows that are new or updated."""
+
+    new_rows: list[int] = field(default_factory=list)
+    updated_rows: list[int] = field(default_factory=list)
+    per_source: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Retention:
+    """How much the store keeps. Starred items are always kept."""
+
+    max_age_days: float = 30.0
+    max_items_per_source: int = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """Which headlines to list, newest first."""
+
+    sources: tuple[str, ...] = ()  # source URLs; empty means every source
+    badge: Badge | None = None
+    unread: bool = False
+    starred: bool = False
+    search: str | None = None
+    limit: int | None = None
+    before: tuple[int, int] | None = None  # (published, id) to page on from
+
+
+class Store:
+    """A connection to the store file. Use from one thread at a time."""
+
+    def __init__(self, path: Path | str, *, readonly: bool = False) -> None:
+        self.path = Path(path)
+        try:
+            if not readonly:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            uri = f"file:{self.path}?mode={'ro' if readonly else 'rwc'}"
+            self._db = sqlite3.connect(
+                uri, uri=True, isolation_level=None, check_same_thread=False, timeout=10.0
+            )
+            self._db.execute("PRAGMA foreign_keys = ON")
+            if not readonly:
+                self._db.execute("PRAGMA journal_mode = WAL")
+                self._db.execute("PRAGMA synchronous = NORMAL")
+                self._migrate()
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"cannot open the store {self.path}: {error}") from None
+        except OSError as error:
+            raise StoreError(f"cannot create the store at {self.path}: {error.strerror}") from None
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"the store {self.path} was written by a newer ticker (schema {version}); "
+                "upgrade ticker to open it"
+            )
+        for number in range(version, SCHEMA_VERSION):
+            with self._transaction() as db:
+                for statement in _statements(_MIGRATIONS[number]):
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version = {number + 1}")
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    # -- sources -------------------------------------------------------------------------
+
+    def ensure_sources(self, sources: Iterable[Source]) -> None:
+        """Make sure every source has a row; names follow the config."""
+        with self._transaction() as db:
+            db.executemany(
+                "INSERT INTO sources(url, name) VALUES (?, ?)"
+                " ON CONFLICT(url) DO UPDATE SET name = excluded.name"
+                " WHERE name != excluded.name",
+                [(s.url, s.name) for s in sources],
+            )
+
+    def source_states(self) -> dict[str, SourceState]:
+        rows = self._db.execute(
+            "SELECT url, etag, last_modified, next_poll, failures FROM sources"
+        ).fetchall()
+        return {url: SourceState(etag, lm, nxt, fails) for url, etag, lm, nxt, fails in rows}
+
+    def health(self) -> list[SourceHealth]:
+        """Every source's health record, by name."""
+        rows = self._db.execute(
+            "SELECT url, name, last_success, last_attempt, last_error, next_poll, failures,"
+            " (SELECT count(*) FROM items WHERE items.source_id = sources.id)"
+            " FROM sources ORDER BY name COLLATE NOCASE"
+        ).fetchall()
+        return [
+            SourceHealth(
+                url=url,
+                name=name,
+                last_success=_dt(success),
+                last_attempt=_dt(attempt),
+                last_error=error,
+                next_poll=_dt(next_poll),
+                failures=failures,
+                item_count=count,
+            )
+            for url, name, success, attempt, error, next_poll, failures, count in rows
+        ]
+
+    # -- polls ---------------------------------------------------------------------------
+
+    def save(self, records: Sequence[PollRecord], *, retention: Retention | None = None) -> SaveReport:
+        """Store a batch of polls in one transaction; returns what was new or updated."""
+        report = SaveReport()
+        cutoff = None
+        if retention is not None:
+            cutoff = int(time.time() - retention.max_age_days * 86_400)
+        with self._transaction() as db:
+            for record in records:
+                source_id = self._source_id(db, record.source)
+                if record.headlines is not None:
+                    new, updated = self._upsert(db, source_id, record.headlines, cutoff)
+                    report.new_rows += new
+                    report.updated_rows += updated
+                    report.per_source[record.source.url] = (len(new), len(updated))
+                if record.error is None:
+                    db.execute(
+                        "UPDATE sources SET etag = ?, last_modified = ?, last_success = ?,"
+                        " last_attempt = ?, last_error = NULL, next_poll = ?, failures = 0"
+                        " WHERE id = ?",
+                        (
+                            record.etag,
+                            record.last_modified,
+                            record.attempted,
+                            record.attempted,
+                            record.next_poll,
+                            source_id,
+                        ),
+                    )
+                else:
+                    db.execute(
+                        "UPDATE sources SET last_attempt = ?, last_error = ?, next_poll = ?,"
+                        " failures = ? WHERE id = ?",
+                        (record.attempted, record.error, record.next_poll, record.failures, source_id),
+                    )
+        return report
+
+    def _source_id(self, db: sqlite3.Connection, source: Source) -> int:
+        row = db.execute("SELECT id FROM sources WHERE url = ?", (source.url,)).fetchone()
+        if row is not None:
+            return int(row[0])
+        cursor = db.execute(
+            "INSERT INTO sources(url, name) VALUES (?, ?)", (source.url, source.name)
+        )
+        return int(cursor.lastrowid or 0)
+
+    def _upsert(
+        self,
+        db: sqlite3.Connection,
+        source_id: int,
+        headlines: Sequence[Headline],
+        cutoff: int | None,
+    ) -> tuple[list[int], list[int]]:
+        unique: dict[str, Headline] = {}
+        for headline in headlines:
+            if cutoff is not None and headline.published.timestamp() < cutoff:
+                continue  # retention would delete it again at once
+            unique.setdefault(headline.guid, headline)
+        if not unique:
+            return [], []
+        existing: dict[str, tuple[int, str, str, int]] = {}
+        guids = list(unique)
+        for start in range(0, len(guids), 500):
+            chunk = guids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in db.execute(
+                f"SELECT guid, id, title, summary, badges FROM items"
+                f" WHERE source_id = ? AND guid IN ({marks})",
+                (source_id, *chunk),
+            ):
+                existing[row[0]] = (row[1], row[2], row[3], row[4])
+
+        now = time.time()
+        inserts = []
+        updates = []
+        updated_rows = []
+        for guid, h in unique.items():
+            old = existing.get(guid)
+            if old is None:
+                inserts.append(
+                    (source_id, guid, h.title, h.url, h.summary, int(h.published.timestamp()),
+                     now, int(h.badges))
+                )
+                continue
+            row, title, summary, badges = old
+            changed = title != h.title or summary != h.summary
+            new_badges = badges | int(h.badges) | (int(Badge.UPDATED) if changed else 0)
+            if changed or new_badges != badges:
+                updates.append((h.title, h.url, h.summary, new_badges, row))
+                updated_rows.append(row)
+        new_rows: list[int] = []
+        if inserts:
+            before = db.execute("SELECT coalesce(max(id), 0) FROM items").fetchone()[0]
+            db.executemany(
+                "INSERT INTO items(source_id, guid, title, url, summary, published, first_seen,"
+                " badges) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                inserts,
+            )
+            # One writer inside one transaction: the new rows are exactly those above `before`.
+            new_rows = [
+                r for (r,) in db.execute("SELECT id FROM items WHERE id > ?", (before,))
+            ]
+        if updates:
+            db.executemany(
+                "UPDATE items SET title = ?, url = ?, summary = ?, badges = ? WHERE id = ?",
+                updates,
+            )
+        return new_rows, updated_rows
+
+    def prune(self, retention: Retention, *, now: float | None = None) -> int:
+        """Delete what retention does not keep (never starred items); returns the count."""
+        cutoff = int((now or time.time()) - retention.max_age_days * 86_400)
+        with self._transaction() as db:
+            deleted = db.execute(
+                "DELETE FROM items WHERE starred = 0 AND published < ?", (cutoff,)
+            ).rowcount
+            for (source_id,) in db.execute("SELECT id FROM sources").fetchall():
+                deleted += db.execute(
+                    "DELETE FROM items WHERE id IN (SELECT id FROM items WHERE source_id = ?"
+                    " AND starred = 0 ORDER BY published DESC, id DESC LIMIT -1 OFFSET ?)",
+                    (source_id, retention.max_items_per_source),
+                ).rowcount
+        return int(deleted)
+
+    # -- marks ---------------------------------------------------------------------------
+
+    def set_read(self, rows: Iterable[int], read: bool = True) -> None:
+        with self._transaction() as db:
+            db.executemany("UPDATE items SET read = ? WHERE id = ?", [(int(read), r) for r in rows])
+
+    def set_starred(self, rows: Iterable[int], starred: bool = True) -> None:
+        with self._transaction() as db:
+            db.executemany(
+                "UPDATE items SET starred = ? WHERE id = ?", [(int(starred), r) for r in rows]
+            )
+
+    # -- reading -------------------------------------------------------------------------
+
+    def headlines(self, query: Query | None = None) -> list[Headline]:
+        """Headlines matching `query`, newest first."""
+        sql, params = _select(query or Query(), _ITEM_COLUMNS)
+        return [_headline(row) for row in self._db.execute(sql, params)]
+
+    def count(self, query: Query | None = None) -> int:
+        sql, params = _select(query or Query(), "count(*)", ordered=False)
+        return int(self._db.execute(sql, params).fetchone()[0])
+
+    def headline(self, row: int) -> Headline | None:
+        found = self._db.execute(
+            f"SELECT {_ITEM_COLUMNS} FROM items JOIN sources ON sources.id = items.source_id"
+            " WHERE items.id = ?",
+            (row,),
+        ).fetchone()
+        return _headline(found) if found else None
+
+    def explain(self, query: Query) -> str:
+        """SQLite's query plan for `query`, for tests that check the indexes are used."""
+        sql, params = _select(query, _ITEM_COLUMNS)
+        return "\n".join(r[-1] for r in self._db.execute("EXPLAIN QUERY PLAN " + sql, params))
+
+    def integrity(self) -> str:
+        return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+def _select(query: Query, columns: str, *, ordered: bool = True) -> tuple[str, list[object]]:
+    where: list[str] = []
+    params: list[object] = []
+    if len(query.sources) == 1:
+        where.append("items.source_id = (SELECT id FROM sources WHERE url = ?)")
+        params.append(query.sources[0])
+    elif query.sources:
+        marks = ",".join("?" * len(query.sources))
+        where.append(f"items.source_id IN (SELECT id FROM sources WHERE url IN ({marks}))")
+        params += list(query.sources)
+    if query.badge:
+        # The literal bit matches a partial index's WHERE clause, so the index is used.
+        where.append(f"items.badges & {int(query.badge)}")
+    if query.unread:
+        where.append("items.read = 0")
+    if query.starred:
+        where.append("items.starred = 1")
+    if query.search:
+        where.append("items.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)")
+        params.append(fts_query(query.search))
+    if query.before is not None:
+        where.append("(items.published, items.id) < (?, ?)")
+        params += list(query.before)
+    sql = f"SELECT {columns} FROM items JOIN sources ON sources.id = items.source_id"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    if ordered:
+        sql += " ORDER BY items.published DESC, items.id DESC"
+        if query.limit is not None:
+            sql += " LIMIT ?"
+            params.append(query.limit)
+    return sql, params
+
+
+def fts_query(text: str) -> str:
+    """A person's search words as an FTS5 query: every word must match, as a prefix."""
+    words = [w.replace('"', '""') for w in text.split()]
+    return " ".join(f'"{w}"*' for w in words if w) or '""'
+
+
+def _headline(row: tuple[object, ...]) -> Headline:
+    (rowid, source, name, guid, title, url, summary, published, badges, read, starred) = row
+    return Headline(
+        row=int(rowid),  # type: ignore[call-overload]
+        source=str(source),
+        source_name=str(name),
+        guid=str(guid),
+        title=str(title),
+        url=str(url),
+        summary=str(summary),
+        published=datetime.fromtimestamp(int(published), UTC),  # type: ignore[call-overload]
+        badges=Badge(int(badges)),  # type: ignore[call-overload]
+        read=bool(read),
+        starred=bool(starred),
+    )
+
+
+def _dt(stamp: float | None) -> datetime | None:
+    return None if stamp is None else datetime.fromtimestamp(stamp, UTC)
+
+
+def _statements(script: str) -> Iterator[str]:
+    """Split a migration script into statements (triggers keep their inner semicolons)."""
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                yield buffer.strip()
+            buffer = ""
+    if buffer.strip():
+        yield buffer.strip()
