@@ -37,7 +37,7 @@ DEFAULT_CONFIG = """\
 [poll]
 # interval = 300        # seconds between polls of a source, unless the source says otherwise
 # concurrency = 16      # sources fetched at once
-# timeout = 20          # seconds to wait for a server to answer
+# timeout = 20          # seconds to wait for a server to answer (twice that for a whole fetch)
 # max_backoff = 3600    # the longest wait after repeated failures, in seconds
 
 [retention]

@@ -77,7 +77,7 @@ class Poller:
         self._limits = limits or Limits(
             read_timeout=self.settings.timeout,
             connect_timeout=min(10.0, self.settings.timeout),
-            deadline=max(self.settings.timeout * 2, 30.0),
+            deadline=self.settings.timeout * 2,
             concurrency=self.settings.concurrency,
         )
         self._rng = random.Random(seed)
