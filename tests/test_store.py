@@ -1,0 +1,207 @@
+"""The store, on real SQLite files: upserts, updates, marks, search, retention, indexes."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from ticker.errors import StoreError
+from ticker.model import Badge, Headline, Source
+from ticker.store import SCHEMA_VERSION, PollRecord, Query, Retention, Store
+
+WIRE = Source("Wire", "http://127.0.0.1/wire.rss")
+DESK = Source("Desk", "http://127.0.0.1/desk.rss")
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+def headline(guid: str, title: str = "", *, source: Source = WIRE, minutes_ago: int = 0,
+             badges: Badge = Badge(0), summary: str = "") -> Headline:
+    return Headline(
+        source=source.url,
+        guid=guid,
+        title=title or f"Story {guid}",
+        url=f"http://127.0.0.1/{guid}",
+        published=NOW - timedelta(minutes=minutes_ago),
+        badges=badges,
+        summary=summary,
+    )
+
+
+def save(store: Store, source: Source, *items: Headline) -> tuple[list[int], list[int]]:
+    report = store.save([PollRecord(source, time.time(), list(items))])
+    return report.new_rows, report.updated_rows
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    with Store(tmp_path / "ticker.db") as s:
+        yield s
+
+
+def test_a_new_store_is_at_the_current_schema_in_wal_mode(tmp_path: Path) -> None:
+    with Store(tmp_path / "deep" / "dir" / "ticker.db") as store:
+        assert store.schema_version == SCHEMA_VERSION
+    db = sqlite3.connect(tmp_path / "deep" / "dir" / "ticker.db")
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_store_from_a_newer_ticker_is_refused_with_a_clear_message(tmp_path: Path) -> None:
+    path = tmp_path / "ticker.db"
+    Store(path).close()
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.close()
+    with pytest.raises(StoreError, match="newer ticker"):
+        Store(path)
+
+
+def test_a_file_that_is_not_a_database_is_a_store_error(tmp_path: Path) -> None:
+    path = tmp_path / "ticker.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match="cannot open the store"):
+        Store(path)
+
+
+def test_upserts_are_idempotent(store: Store) -> None:
+    items = [headline(str(i), minutes_ago=i) for i in range(5)]
+    new, updated = save(store, WIRE, *items)
+    assert len(new) == 5 and updated == []
+    assert save(store, WIRE, *items) == ([], [])
+    assert store.count() == 5
+
+
+def test_same_guid_in_two_sources_is_two_items(store: Store) -> None:
+    save(store, WIRE, headline("1"))
+    save(store, DESK, headline("1", source=DESK))
+    assert store.count() == 2
+
+
+def test_a_changed_title_marks_the_item_updated_in_place(store: Store) -> None:
+    [row], _ = save(store, WIRE, headline("1", "Dam holds after storm", minutes_ago=30))
+    store.set_read([row])
+    new, updated = save(store, WIRE, headline("1", "Dam breached after storm"))
+    assert (new, updated) == ([], [row])
+    [item] = store.headlines()
+    assert item.row == row
+    assert item.title == "Dam breached after storm"
+    assert Badge.UPDATED in item.badges
+    assert item.read  # the person's mark survives the update
+    # the story keeps its place in time: the first published time stays
+    assert item.published == NOW - timedelta(minutes=30)
+
+
+def test_a_changed_summary_also_counts_as_an_update(store: Store) -> None:
+    save(store, WIRE, headline("1", summary="Three injured."))
+    _, updated = save(store, WIRE, headline("1", summary="Five injured."))
+    assert len(updated) == 1
+    assert store.headlines()[0].badges == Badge.UPDATED
+
+
+def test_duplicate_guids_within_one_poll_store_once(store: Store) -> None:
+    new, _ = save(store, WIRE, headline("1", "First"), headline("1", "Second"))
+    assert len(new) == 1
+    assert store.headlines()[0].title == "First"
+
+
+def test_newest_first_with_filters(store: Store) -> None:
+    save(
+        store,
+        WIRE,
+        headline("old", minutes_ago=60, badges=Badge.OPINION),
+        headline("new", minutes_ago=1, badges=Badge.EXCLUSIVE | Badge.VIDEO),
+        headline("mid", minutes_ago=30),
+    )
+    save(store, DESK, headline("desk", source=DESK, minutes_ago=10))
+    assert [h.guid for h in store.headlines()] == ["new", "desk", "mid", "old"]
+    assert [h.guid for h in store.headlines(Query(sources=(DESK.url,)))] == ["desk"]
+    assert [h.guid for h in store.headlines(Query(badge=Badge.VIDEO))] == ["new"]
+    assert [h.guid for h in store.headlines(Query(limit=2))] == ["new", "desk"]
+    first_two = store.headlines(Query(limit=2))
+    last = first_two[-1]
+    page = store.headlines(Query(before=(int(last.published.timestamp()), last.row or 0)))
+    assert [h.guid for h in page] == ["mid", "old"]
+
+
+def test_read_and_starred_marks(store: Store) -> None:
+    rows, _ = save(store, WIRE, headline("a"), headline("b"), headline("c"))
+    store.set_read(rows[:2])
+    store.set_starred([rows[2]])
+    assert store.count(Query(unread=True)) == 1
+    assert [h.row for h in store.headlines(Query(starred=True))] == [rows[2]]
+    store.set_read(rows[:1], read=False)
+    assert store.count(Query(unread=True)) == 2
+
+
+def test_full_text_search_over_title_and_summary(store: Store) -> None:
+    save(
+        store,
+        WIRE,
+        headline("1", "Ceasefire holds in the north"),
+        headline("2", "Markets rally", summary="Investors cheer the ceasefire news"),
+        headline("3", "Harvest festival opens"),
+    )
+    assert {h.guid for h in store.headlines(Query(search="ceasefire"))} == {"1", "2"}
+    assert {h.guid for h in store.headlines(Query(search="cease"))} == {"1", "2"}  # prefixes
+    assert [h.guid for h in store.headlines(Query(search="harvest opens"))] == ["3"]
+    # what people type is never FTS syntax: quotes, operators and brackets are just words
+    assert store.headlines(Query(search='"NEAR( OR *')) == []
+    # an update re-indexes
+    save(store, WIRE, headline("3", "Harvest festival cancelled"))
+    assert [h.guid for h in store.headlines(Query(search="cancelled"))] == ["3"]
+    assert store.headlines(Query(search="opens")) == []
+
+
+def test_retention_keeps_starred_items(store: Store) -> None:
+    rows, _ = save(store, WIRE, *(headline(str(i), minutes_ago=i) for i in range(10)))
+    store.set_starred([rows[9]])  # the oldest
+    deleted = store.prune(Retention(max_age_days=30, max_items_per_source=3))
+    assert deleted == 6
+    assert [h.guid for h in store.headlines()] == ["0", "1", "2", "9"]
+
+
+def test_retention_by_age(store: Store) -> None:
+    save(store, WIRE, headline("fresh"), headline("stale", minutes_ago=3 * 24 * 60))
+    store.prune(Retention(max_age_days=1))
+    assert [h.guid for h in store.headlines()] == ["fresh"]
+
+
+def test_items_older_than_retention_are_not_stored_again(store: Store) -> None:
+    stale = headline("stale", minutes_ago=40 * 24 * 60)
+    report = store.save([PollRecord(WIRE, time.time(), [stale])], retention=Retention())
+    assert report.new_rows == [] and store.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("query", "index"),
+    [
+        (Query(limit=50), "items_newest"),
+        (Query(sources=(WIRE.url,), limit=50), "items_by_source"),
+        (Query(badge=Badge.EXCLUSIVE, limit=50), "items_badge_exclusive"),
+        (Query(unread=True, limit=50), "items_unread"),
+    ],
+)
+def test_the_app_s_queries_use_their_indexes(store: Store, query: Query, index: str) -> None:
+    plan = store.explain(query)
+    assert index in plan
+    assert "TEMP B-TREE" not in plan  # no sort of the whole table
+
+
+def test_source_health_is_recorded(store: Store) -> None:
+    store.ensure_sources([WIRE, DESK])
+    now = time.time()
+    store.save(
+        [
+            PollRecord(WIRE, now, [headline("1")], etag='"v1"', next_poll=now + 300),
+            PollRecord(DESK, now, None, error="HTTP 503 Service Unavailable", failures=2,
+                       next_poll=now + 120),
+        ]
+    )
+    health = {h.name: h for h in store.health()}
+    assert health["Wire"].ok and health["Wire"].item_count == 1
+    assert health["Desk"].last_error == "HTTP 503 Service Unavailable"
+    assert health["Desk"].failures == 2 and health["Desk"].last_success is None
+    assert store.source_states()[WIRE.url].etag == '"v1"'
