@@ -204,6 +204,11 @@ def _describe(error: BaseException) -> str:
     """One readable line for a transport failure."""
     import httpx
 
+    cause = error.__cause__
+    if cause is not None and type(cause).__name__ == "ClientConnectorError":
+        # httpx-aiohttp maps a refused connection to ConnectTimeout; the cause says what it was.
+        reason = getattr(getattr(cause, "os_error", None), "strerror", None)
+        return f"cannot connect: {(reason or 'connection refused').lower()}"
     if isinstance(error, httpx.TooManyRedirects):
         return "too many redirects"
     if isinstance(error, httpx.UnsupportedProtocol):
