@@ -154,7 +154,10 @@ def _run_headlines(args: argparse.Namespace) -> int:
             raise TickerError(f"{source.url}: only http and https sources can be polled")
     if not sources:
         raise TickerError("no sources: add some to the config file or use --source URL")
-    badge = Badge.from_name(args.badge) if args.badge else None
+    try:
+        badge = Badge.from_name(args.badge) if args.badge else None
+    except ValueError as error:
+        raise TickerError(str(error)) from None
     store_path = locations.store_file(args.data_dir)
 
     ok = True
