@@ -204,11 +204,14 @@ def _describe(error: BaseException) -> str:
     """One readable line for a transport failure."""
     import httpx
 
-    cause = error.__cause__
-    if cause is not None and type(cause).__name__ == "ClientConnectorError":
-        # httpx-aiohttp maps a refused connection to ConnectTimeout; the cause says what it was.
-        reason = getattr(getattr(cause, "os_error", None), "strerror", None)
+    # httpx-aiohttp 0.2 maps a refused connection and a dropped one to ConnectTimeout; the
+    # aiohttp exception behind it says what really happened.
+    cause = type(error.__cause__).__name__ if error.__cause__ is not None else ""
+    if cause == "ClientConnectorError":
+        reason = getattr(getattr(error.__cause__, "os_error", None), "strerror", None)
         return f"cannot connect: {(reason or 'connection refused').lower()}"
+    if cause == "ServerDisconnectedError":
+        return "the server closed the connection without answering"
     if isinstance(error, httpx.TooManyRedirects):
         return "too many redirects"
     if isinstance(error, httpx.UnsupportedProtocol):
