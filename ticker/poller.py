@@ -85,6 +85,8 @@ class Poller:
         self._states: dict[str, SourceState] = {}
         self._in_flight: set[str] = set()
         self._wake = asyncio.Event()
+        # Waiting for a turn is not part of a fetch's deadline, so the bound is here.
+        self._turns = asyncio.Semaphore(self._limits.concurrency)
         self._fetcher: Fetcher | None = None
         self._store: Store | None = None
         self._store_thread = ThreadPoolExecutor(1, thread_name_prefix="ticker-store")
@@ -176,9 +178,10 @@ class Poller:
         attempted = self._clock()
         interval = source.interval or self.settings.interval
         try:
-            response = await self._fetcher.get(
-                source.url, etag=state.etag, last_modified=state.last_modified
-            )
+            async with self._turns:
+                response = await self._fetcher.get(
+                    source.url, etag=state.etag, last_modified=state.last_modified
+                )
             headlines = None
             if not response.not_modified:
                 loop = asyncio.get_running_loop()
