@@ -130,3 +130,15 @@ def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
         with pytest.raises(SystemExit):
             main(command)
         assert "usage: ticker" in capsys.readouterr().out
+
+
+def test_demo_server_on_a_port_in_use_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["demo-server", "--port", str(port), "--tick", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"ticker: cannot serve on 127.0.0.1:{port}") and len(err.splitlines()) == 1

@@ -212,16 +212,20 @@ def _print_headlines(rows: Sequence[object], fmt: str, settings: Settings) -> No
 
 def _run_demo_server(args: argparse.Namespace) -> int:
     from ticker.demo import serve_forever
+    from ticker.errors import TickerError
 
-    serve_forever(
-        host=args.host,
-        port=args.port,
-        seed=args.seed,
-        feeds=args.feeds,
-        items=args.items,
-        latency_ms=args.latency,
-        tick_seconds=args.tick,
-    )
+    try:
+        serve_forever(
+            host=args.host,
+            port=args.port,
+            seed=args.seed,
+            feeds=args.feeds,
+            items=args.items,
+            latency_ms=args.latency,
+            tick_seconds=args.tick,
+        )
+    except OSError as error:
+        raise TickerError(f"cannot serve on {args.host}:{args.port}: {error.strerror}") from None
     return EXIT_OK
 
 
