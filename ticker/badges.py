@@ -10,9 +10,9 @@ Sources can add their own regex rules in config; they run before the built-in ta
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ticker.model import NO_BADGES, Badge, BadgeRule
@@ -52,40 +52,40 @@ LABELS: dict[str, Badge] = {
 _SEP = r"\s*(?:[:|\-\u2013\u2014]+)\s*"
 
 
-@dataclass(frozen=True, slots=True)
-class _TitleRule:
-    pattern: re.Pattern[str]
-    badge: Badge
-
-
-# Prefixes may stack ("UPDATE 1-EXCLUSIVE-..."), so they are applied until none matches.
-_PREFIXES: tuple[_TitleRule, ...] = tuple(
-    _TitleRule(re.compile(rf"^\s*(?:{words}){_SEP}", re.IGNORECASE), badge)
-    for words, badge in (
-        (r"exclusive", Badge.EXCLUSIVE),
-        (r"update(?:d)?(?:\s*\d+)?", Badge.UPDATED),
-        (r"opinion|op-ed|comment", Badge.OPINION),
-        (r"review", Badge.REVIEW),
-        (r"live(?:\s+updates|\s+blog)?", Badge.LIVE),
-        (r"breaking(?:\s+news)?", Badge.BREAKING),
-        (r"(?:news\s+)?analysis", Badge.ANALYSIS),
-        (r"video|watch", Badge.VIDEO),
-    )
+# The title rules: (regex, badge). Prefixes need a separator after the word; suffixes need
+# spaces around the dash, so "pre-review" or "re-live" never match.
+PREFIXES: tuple[tuple[str, Badge], ...] = (
+    (r"exclusive", Badge.EXCLUSIVE),
+    (r"update(?:d)?(?:\s*\d+)?", Badge.UPDATED),
+    (r"opinion|op-ed|comment", Badge.OPINION),
+    (r"review", Badge.REVIEW),
+    (r"live(?:\s+updates|\s+blog)?", Badge.LIVE),
+    (r"breaking(?:\s+news)?", Badge.BREAKING),
+    (r"(?:news\s+)?analysis", Badge.ANALYSIS),
+    (r"video|watch", Badge.VIDEO),
 )
-# Suffixes need spaces around the dash, so "pre-review" or "re-live" never match.
-_SUFFIXES: tuple[_TitleRule, ...] = tuple(
-    _TitleRule(re.compile(rf"{pattern}\s*$", re.IGNORECASE), badge)
-    for pattern, badge in (
-        (r"\s+[|\-\u2013\u2014]\s+(?:live(?:\s+updates)?|as it happened)", Badge.LIVE),
-        (r"\s+[|\-\u2013\u2014]\s+review", Badge.REVIEW),
-        (r"\s+[|\-\u2013\u2014]\s+(?:opinion|comment)", Badge.OPINION),
-        (r"\s+[|\-\u2013\u2014]\s+video", Badge.VIDEO),
-        (r"\s*[(\[](?:video|watch)[)\]]", Badge.VIDEO),
-    )
+SUFFIXES: tuple[tuple[str, Badge], ...] = (
+    (r"\s+[|\-\u2013\u2014]\s+(?:live(?:\s+updates)?|as it happened)", Badge.LIVE),
+    (r"\s+[|\-\u2013\u2014]\s+review", Badge.REVIEW),
+    (r"\s+[|\-\u2013\u2014]\s+(?:opinion|comment)", Badge.OPINION),
+    (r"\s+[|\-\u2013\u2014]\s+video", Badge.VIDEO),
+    (r"\s*[(\[](?:video|watch)[)\]]", Badge.VIDEO),
 )
+# Each table becomes one regex with a group per rule: one match call per title, not one per rule.
+_PREFIX = re.compile(
+    r"^\s*(?:" + "|".join(f"(?P<p{i}>{w})" for i, (w, _) in enumerate(PREFIXES)) + rf"){_SEP}",
+    re.IGNORECASE,
+)
+_SUFFIX = re.compile(
+    "(?:" + "|".join(f"(?P<s{i}>{p})" for i, (p, _) in enumerate(SUFFIXES)) + r")\s*$",
+    re.IGNORECASE,
+)
+_SUFFIX_SPAN = 40  # suffixes are short; searching only the tail keeps this cheap
+
 _NON_WORD = re.compile(r"[\W_]+")
 
 
+@functools.lru_cache(maxsize=4096)  # feeds repeat a handful of categories on every item
 def label_badge(label: str) -> Badge:
     """The badge a category or page label stands for, or no badge."""
     return LABELS.get(_NON_WORD.sub(" ", label).strip().lower(), NO_BADGES)
@@ -130,15 +130,12 @@ def assign(
 
 def _strip_affixes(title: str) -> tuple[str, Badge] | None:
     found = NO_BADGES
-    changed = True
-    while changed:
-        changed = False
-        for rule in _PREFIXES:
-            match = rule.pattern.match(title)
-            if match and match.end() < len(title):
-                title, found, changed = title[match.end() :], found | rule.badge, True
-    for rule in _SUFFIXES:
-        match = rule.pattern.search(title)
-        if match and match.start() > 0:
-            title, found = title[: match.start()], found | rule.badge
+    # Prefixes may stack ("UPDATE 1-EXCLUSIVE-..."): take them off one at a time.
+    while (match := _PREFIX.match(title)) and match.end() < len(title):
+        found |= PREFIXES[int(str(match.lastgroup)[1:])][1]
+        title = title[match.end() :]
+    match = _SUFFIX.search(title, max(0, len(title) - _SUFFIX_SPAN))
+    if match and match.start() > 0:
+        found |= SUFFIXES[int(str(match.lastgroup)[1:])][1]
+        title = title[: match.start()]
     return (title.strip(), found) if found else None

@@ -191,7 +191,9 @@ def _parse_fast(body: bytes, url: str) -> Feed:
     entries = []
     for raw in (parsed.get("entries") or [])[:MAX_ENTRIES]:
         content = raw.get("content") or [{}]
-        entry_base = urljoin(base, _text(content[0].get("base")) or "")
+        entry_base = base
+        if own_base := _text(content[0].get("base")):
+            entry_base = urljoin(base, own_base)
         summary = raw.get("description") or content[0].get("value") or ""
         entries.append(
             _entry(
@@ -261,13 +263,13 @@ def _entry(
     title_markup: bool = True,
 ) -> Entry:
     href = clean_url(link)
-    if href:
+    if href and not href.startswith(("http://", "https://")):
         try:
             href = urljoin(base, href)
         except ValueError:  # a malformed IPv6 host and the like
             href = ""
-    if href and not href.lower().startswith(("http://", "https://")):
-        href = ""  # file:, javascript:, data: and friends are never followed or shown
+        if not href.lower().startswith(("http://", "https://")):
+            href = ""  # file:, javascript:, data: and friends are never followed or shown
     return Entry(
         guid=clean_line(guid, FIELD_MAX, markup=False),
         title=clean_line(title, TITLE_MAX, markup=title_markup),

