@@ -81,6 +81,7 @@ _SUFFIX = re.compile(
     re.IGNORECASE,
 )
 _SUFFIX_SPAN = 40  # suffixes are short; searching only the tail keeps this cheap
+_SUFFIX_MARKS = (" -", " |", "\u2013", "\u2014", "(", "[")  # no suffix matches without one
 
 _NON_WORD = re.compile(r"[\W_]+")
 
@@ -134,7 +135,10 @@ def _strip_affixes(title: str) -> tuple[str, Badge] | None:
     while (match := _PREFIX.match(title)) and match.end() < len(title):
         found |= PREFIXES[int(str(match.lastgroup)[1:])][1]
         title = title[match.end() :]
-    match = _SUFFIX.search(title, max(0, len(title) - _SUFFIX_SPAN))
+    tail = title[-_SUFFIX_SPAN:]
+    match = None
+    if any(mark in tail for mark in _SUFFIX_MARKS):
+        match = _SUFFIX.search(title, max(0, len(title) - _SUFFIX_SPAN))
     if match and match.start() > 0:
         found |= SUFFIXES[int(str(match.lastgroup)[1:])][1]
         title = title[: match.start()]

@@ -26,7 +26,7 @@ from ticker.config import PollSettings
 from ticker.errors import TickerError
 from ticker.fetch import Fetcher, HTTPStatusError, Limits
 from ticker.model import BadgeRule, PollOutcome, Source
-from ticker.store import PollRecord, Retention, SourceState, Store
+from ticker.store import PollRecord, Retention, SaveReport, SourceState, Store
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -45,6 +45,16 @@ class PollBatch:
 
 
 Listener = Callable[[PollBatch], None]
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """A fetched poll on its way to the ingest thread."""
+
+    record: PollRecord  # what to store if the body parses (or the fetch's failure)
+    failed: PollRecord  # what to store if the body turns out to be no feed
+    body: bytes | None  # None: nothing to parse (304 or a failed fetch)
+    status: int | None
 
 
 def backoff(failures: int, interval: float, cap: float, *, rng: random.Random) -> float:
@@ -89,9 +99,8 @@ class Poller:
         self._turns = asyncio.Semaphore(self._limits.concurrency)
         self._fetcher: Fetcher | None = None
         self._store: Store | None = None
-        self._store_thread = ThreadPoolExecutor(1, thread_name_prefix="ticker-store")
-        self._parse_thread = ThreadPoolExecutor(1, thread_name_prefix="ticker-parse")
-        self._pending: list[tuple[PollRecord, PollOutcome, asyncio.Future[PollOutcome]]] = []
+        self._store_thread = ThreadPoolExecutor(1, thread_name_prefix="ticker-ingest")
+        self._pending: list[tuple[_Job, asyncio.Future[PollOutcome]]] = []
         self._writer: asyncio.Task[None] | None = None
         self._last_prune = 0.0
 
@@ -111,7 +120,6 @@ class Poller:
         if self._store is not None:
             await self._in_store(self._store.close)
         self._store_thread.shutdown(wait=True)
-        self._parse_thread.shutdown(wait=True)
 
     def add_listener(self, listener: Listener) -> None:
         self._listeners.append(listener)
@@ -177,92 +185,81 @@ class Poller:
         state = self._states.get(source.url, SourceState())
         attempted = self._clock()
         interval = source.interval or self.settings.interval
+        failures = state.failures + 1
+        failed = PollRecord(
+            source=source,
+            attempted=attempted,
+            etag=state.etag,
+            last_modified=state.last_modified,
+            next_poll=attempted + backoff(failures, interval, self.settings.max_backoff, rng=self._rng),
+            failures=failures,
+        )
+        body = None
+        status = None
         try:
             async with self._turns:
                 response = await self._fetcher.get(
                     source.url, etag=state.etag, last_modified=state.last_modified
                 )
-            headlines = None
-            if not response.not_modified:
-                loop = asyncio.get_running_loop()
-                parse = partial(
-                    feeds.headlines,
-                    response.body,
-                    source,
-                    now=_utc(attempted),
-                    rules=self._compiled(source),
-                )
-                headlines = await loop.run_in_executor(self._parse_thread, parse)
-            wait = max(interval, response.max_age or 0.0)
+            status = response.status
+            keep = response.not_modified
             record = PollRecord(
                 source=source,
                 attempted=attempted,
-                headlines=headlines,
-                etag=response.etag or (state.etag if response.not_modified else None),
-                last_modified=response.last_modified
-                or (state.last_modified if response.not_modified else None),
-                next_poll=attempted + wait,
+                etag=response.etag or (state.etag if keep else None),
+                last_modified=response.last_modified or (state.last_modified if keep else None),
+                next_poll=attempted + max(interval, response.max_age or 0.0),
             )
-            outcome = PollOutcome(source, ok=True, status=response.status)
+            body = None if keep else response.body
         except TickerError as error:
-            failures = state.failures + 1
-            wait = backoff(failures, interval, self.settings.max_backoff, rng=self._rng)
-            status = None
             if isinstance(error, HTTPStatusError):
                 status = error.status
                 if error.retry_after is not None:
-                    wait = max(wait, error.retry_after)
-            record = PollRecord(
-                source=source,
-                attempted=attempted,
-                error=str(error),
-                etag=state.etag,
-                last_modified=state.last_modified,
-                next_poll=attempted + wait,
-                failures=failures,
-            )
-            outcome = PollOutcome(source, ok=False, status=status, error=str(error))
-        self._states[source.url] = SourceState(
-            record.etag, record.last_modified, record.next_poll, record.failures
-        )
-        return await self._store_later(record, outcome)
+                    wait = max(failed.next_poll - attempted, error.retry_after)  # type: ignore[operator]
+                    failed = replace(failed, next_poll=attempted + wait)
+            record = replace(failed, error=str(error))
+        try:
+            return await self._ingest_later(_Job(record, failed, body, status))
+        finally:
+            self._in_flight.discard(source.url)
 
     def _compiled(self, source: Source) -> tuple[tuple[re.Pattern[str], BadgeRule], ...]:
         if source.url not in self._rules:
             self._rules[source.url] = badge_rules.compile_rules(source.rules)
         return self._rules[source.url]
 
-    # -- storing -------------------------------------------------------------------------
+    # -- parsing and storing -------------------------------------------------------------
 
-    async def _store_later(self, record: PollRecord, outcome: PollOutcome) -> PollOutcome:
-        """Queue a poll for the writer; returns its outcome, with counts, once stored."""
+    async def _ingest_later(self, job: _Job) -> PollOutcome:
+        """Queue a fetched poll for the ingest thread; returns its outcome once stored."""
         done: asyncio.Future[PollOutcome] = asyncio.get_running_loop().create_future()
-        self._pending.append((record, outcome, done))
+        self._pending.append((job, done))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write())
-        try:
-            return await done
-        finally:
-            self._in_flight.discard(record.source.url)
+        return await done
 
     async def _write(self) -> None:
-        assert self._store is not None
         while self._pending:
             batch, self._pending = self._pending, []
+            jobs = [job for job, _ in batch]
             try:
-                report = await self._in_store(
-                    self._store.save, [r for r, _, _ in batch], retention=self.retention
-                )
+                records, report = await self._in_store(self._ingest, jobs)
             except Exception as error:  # noqa: BLE001 - a store failure is reported, not raised
                 message = f"cannot store: {error}"
-                for _, outcome, done in batch:
-                    done.set_result(replace(outcome, ok=False, error=message))
+                for job, done in batch:
+                    done.set_result(PollOutcome(job.record.source, False, job.status, error=message))
                 continue
             outcomes = []
-            for record, outcome, done in batch:
+            for record, (job, done) in zip(records, batch, strict=True):
+                self._states[record.source.url] = SourceState(
+                    record.etag, record.last_modified, record.next_poll, record.failures
+                )
                 new, updated = report.per_source.get(record.source.url, (0, 0))
-                outcomes.append(replace(outcome, new=new, updated=updated))
-                done.set_result(outcomes[-1])
+                outcome = PollOutcome(
+                    record.source, record.error is None, job.status, new, updated, record.error
+                )
+                outcomes.append(outcome)
+                done.set_result(outcome)
             event = PollBatch(tuple(outcomes), tuple(report.new_rows), tuple(report.updated_rows))
             for listener in self._listeners:
                 try:
@@ -271,6 +268,31 @@ class Poller:
                     asyncio.get_running_loop().call_exception_handler(
                         {"message": "poll listener failed", "exception": error}
                     )
+
+    def _ingest(self, jobs: list[_Job]) -> tuple[list[PollRecord], SaveReport]:
+        """In the ingest thread: parse what was fetched, then store it all in one transaction.
+
+        Parsing and writing share one thread on purpose: SQLite releases the GIL on every row,
+        and a parse thread beside the writer turned each release into a wait of up to the
+        interpreter's 5 ms switch interval (bench/poll.py: 7.4 s cold became ...).
+        """
+        assert self._store is not None
+        records = []
+        for job in jobs:
+            record = job.record
+            if job.body is not None:
+                try:
+                    found = feeds.headlines(
+                        job.body,
+                        record.source,
+                        now=_utc(record.attempted),
+                        rules=self._compiled(record.source),
+                    )
+                    record = replace(record, headlines=found)
+                except TickerError as error:
+                    record = replace(job.failed, error=str(error))
+            records.append(record)
+        return records, self._store.save(records, retention=self.retention)
 
     async def _drain(self) -> None:
         while self._writer is not None and not self._writer.done():
