@@ -85,7 +85,7 @@ def test_atom_updated_later_than_published_is_updated() -> None:
 
 def test_source_rules_add_badges_and_can_strip_what_they_match() -> None:
     rules = compile_rules(
-        [BadgeRule(r"^\[Interview\]", B.EXCLUSIVE, strip=True), BadgeRule(r"column", B.OPINION)]
+        (BadgeRule(r"^\[Interview\]", B.EXCLUSIVE, strip=True), BadgeRule(r"column", B.OPINION))
     )
     assert assign("[Interview] The mayor on the flood", rules=rules) == (
         "The mayor on the flood",

@@ -92,7 +92,8 @@ def label_badge(label: str) -> Badge:
     return LABELS.get(_NON_WORD.sub(" ", label).strip().lower(), NO_BADGES)
 
 
-def compile_rules(rules: Sequence[BadgeRule]) -> tuple[tuple[re.Pattern[str], BadgeRule], ...]:
+@functools.lru_cache(maxsize=1024)
+def compile_rules(rules: tuple[BadgeRule, ...]) -> tuple[tuple[re.Pattern[str], BadgeRule], ...]:
     """Config rules with their patterns compiled (re.error for a bad pattern)."""
     return tuple((re.compile(rule.pattern, re.IGNORECASE), rule) for rule in rules)
 

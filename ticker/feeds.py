@@ -132,15 +132,10 @@ _JSON_ITEM_TYPES: dict[str, type | tuple[type, ...]] = {
 }
 
 
-def headlines(
-    body: bytes,
-    source: Source,
-    *,
-    now: datetime,
-    rules: Sequence[tuple[re.Pattern[str], BadgeRule]] = (),
-) -> list[Headline]:
+def headlines(body: bytes, source: Source, *, now: datetime) -> list[Headline]:
     """The headlines of a feed body, badged, with stable ids and dates no later than `now`."""
     feed = parse(body, source.url)
+    rules = badge_rules.compile_rules(source.rules)
     result = []
     for entry in feed.entries:
         title, found = badge_rules.assign(

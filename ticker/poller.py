@@ -9,23 +9,24 @@ about each stored batch on the loop.
 from __future__ import annotations
 
 import asyncio
+import os
 import random
-import re
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
+from multiprocessing import get_context
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
-from ticker import badges as badge_rules
 from ticker import feeds
 from ticker.config import PollSettings
 from ticker.errors import TickerError
 from ticker.fetch import Fetcher, HTTPStatusError, Limits
-from ticker.model import BadgeRule, PollOutcome, Source
+from ticker.model import PollOutcome, Source
 from ticker.store import PollRecord, Retention, SaveReport, SourceState, Store
 
 P = ParamSpec("P")
@@ -33,6 +34,9 @@ T = TypeVar("T")
 
 MIN_RETRY = 60.0  # the first retry after a failure waits at least this long (seconds)
 PRUNE_EVERY = 3600.0
+# From this many sources on, feeds are parsed in a worker process, on the other core: for a
+# handful of feeds the process would cost more (start-up, memory) than it saves.
+PROCESS_PARSE_FROM = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +81,7 @@ class Poller:
         clock: Callable[[], float] = time.time,
         limits: Limits | None = None,
         seed: int | None = None,
+        parse_in_process: bool | None = None,
     ) -> None:
         self.settings = settings or PollSettings()
         self.sources = list(sources)
@@ -91,7 +96,6 @@ class Poller:
             concurrency=self.settings.concurrency,
         )
         self._rng = random.Random(seed)
-        self._rules: dict[str, tuple[tuple[re.Pattern[str], BadgeRule], ...]] = {}
         self._states: dict[str, SourceState] = {}
         self._in_flight: set[str] = set()
         self._wake = asyncio.Event()
@@ -100,6 +104,11 @@ class Poller:
         self._fetcher: Fetcher | None = None
         self._store: Store | None = None
         self._store_thread = ThreadPoolExecutor(1, thread_name_prefix="ticker-ingest")
+        if parse_in_process is None:
+            many = len(self.sources) >= PROCESS_PARSE_FROM
+            parse_in_process = many and (os.cpu_count() or 1) > 1
+        self._parse_in_process = parse_in_process
+        self._parse_pool: ProcessPoolExecutor | None = None
         self._pending: list[tuple[_Job, asyncio.Future[PollOutcome]]] = []
         self._writer: asyncio.Task[None] | None = None
         self._last_prune = 0.0
@@ -111,6 +120,9 @@ class Poller:
         await self._in_store(self._store.ensure_sources, self.sources)
         self._states = await self._in_store(self._store.source_states)
         self._fetcher = await Fetcher(self._limits).__aenter__()
+        if self._parse_in_process:
+            # spawn, not fork: this process already runs threads (and maybe a Textual app).
+            self._parse_pool = ProcessPoolExecutor(1, mp_context=get_context("spawn"))
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -120,6 +132,8 @@ class Poller:
         if self._store is not None:
             await self._in_store(self._store.close)
         self._store_thread.shutdown(wait=True)
+        if self._parse_pool is not None:
+            self._parse_pool.shutdown(wait=True, cancel_futures=True)
 
     def add_listener(self, listener: Listener) -> None:
         self._listeners.append(listener)
@@ -211,6 +225,8 @@ class Poller:
                 next_poll=attempted + max(interval, response.max_age or 0.0),
             )
             body = None if keep else response.body
+            if body is not None and self._parse_pool is not None:
+                record, body = await self._parse_elsewhere(record, failed, body)
         except TickerError as error:
             if isinstance(error, HTTPStatusError):
                 status = error.status
@@ -223,12 +239,22 @@ class Poller:
         finally:
             self._in_flight.discard(source.url)
 
-    def _compiled(self, source: Source) -> tuple[tuple[re.Pattern[str], BadgeRule], ...]:
-        if source.url not in self._rules:
-            self._rules[source.url] = badge_rules.compile_rules(source.rules)
-        return self._rules[source.url]
-
     # -- parsing and storing -------------------------------------------------------------
+
+    async def _parse_elsewhere(
+        self, record: PollRecord, failed: PollRecord, body: bytes
+    ) -> tuple[PollRecord, bytes | None]:
+        """Parse in the worker process; the body comes back only if that process is gone."""
+        assert self._parse_pool is not None
+        job = partial(feeds.headlines, body, record.source, now=_utc(record.attempted))
+        try:
+            found = await asyncio.get_running_loop().run_in_executor(self._parse_pool, job)
+        except TickerError as error:
+            return replace(failed, error=str(error)), None
+        except BrokenProcessPool:
+            self._parse_pool = None  # parse in the ingest thread from now on
+            return record, body
+        return replace(record, headlines=found), None
 
     async def _ingest_later(self, job: _Job) -> PollOutcome:
         """Queue a fetched poll for the ingest thread; returns its outcome once stored."""
@@ -282,12 +308,7 @@ class Poller:
             record = job.record
             if job.body is not None:
                 try:
-                    found = feeds.headlines(
-                        job.body,
-                        record.source,
-                        now=_utc(record.attempted),
-                        rules=self._compiled(record.source),
-                    )
+                    found = feeds.headlines(job.body, record.source, now=_utc(record.attempted))
                     record = replace(record, headlines=found)
                 except TickerError as error:
                     record = replace(job.failed, error=str(error))
