@@ -69,8 +69,20 @@ def main() -> int:
 
     port = free_port()
     server = subprocess.Popen(
-        [options.ticker, "demo-server", "--port", str(port), "--feeds", str(options.feeds),
-         "--items", str(options.items), "--latency", str(options.latency), "--tick", "0"],
+        [
+            options.ticker,
+            "demo-server",
+            "--port",
+            str(port),
+            "--feeds",
+            str(options.feeds),
+            "--items",
+            str(options.items),
+            "--latency",
+            str(options.latency),
+            "--tick",
+            "0",
+        ],
         stdout=subprocess.DEVNULL,
     )
     try:
@@ -86,22 +98,37 @@ def main() -> int:
             results: dict[str, list[tuple[float, float, float]]] = {"cold": [], "warm": []}
             for run in range(options.runs):
                 data = work / f"data{run}"
-                command = [options.ticker, "headlines", "--opml", str(opml), "--format", "json",
-                           "--data-dir", str(data)]
+                command = [
+                    options.ticker,
+                    "headlines",
+                    "--opml",
+                    str(opml),
+                    "--format",
+                    "json",
+                    "--data-dir",
+                    str(data),
+                ]
                 results["cold"].append(run_ticker(command, env))
-                stored = sqlite3.connect(data / "ticker.db").execute(
-                    "SELECT count(*) FROM items").fetchone()[0]
+                stored = (
+                    sqlite3.connect(data / "ticker.db")
+                    .execute("SELECT count(*) FROM items")
+                    .fetchone()[0]
+                )
                 if stored != expected:
                     raise SystemExit(f"cold run {run}: stored {stored} items, expected {expected}")
                 results["warm"].append(run_ticker(command, env))
 
-        print(f"ticker headlines --format json, {options.feeds} feeds x {options.items} items,"
-              f" {options.latency:g} ms latency, {options.runs} runs; every item stored")
+        print(
+            f"ticker headlines --format json, {options.feeds} feeds x {options.items} items,"
+            f" {options.latency:g} ms latency, {options.runs} runs; every item stored"
+        )
         print(f"{'':6} {'wall':>26} {'cpu':>26} {'peak rss':>28}")
         for kind, rows in results.items():
             walls, cpus, rss = zip(*rows, strict=True)
-            print(f"{kind:6} {summary(list(walls), 's')} {summary(list(cpus), 's')}"
-                  f" {summary(list(rss), 'MB')}")
+            print(
+                f"{kind:6} {summary(list(walls), 's')} {summary(list(cpus), 's')}"
+                f" {summary(list(rss), 'MB')}"
+            )
     finally:
         server.terminate()
         server.wait(10)

@@ -7,7 +7,9 @@ from email.utils import format_datetime
 from xml.sax.saxutils import escape
 
 
-def rss(items: list[tuple[str, str]] | int, *, title: str = "Test Wire", base: str = "http://127.0.0.1") -> bytes:
+def rss(
+    items: list[tuple[str, str]] | int, *, title: str = "Test Wire", base: str = "http://127.0.0.1"
+) -> bytes:
     """RSS 2.0 with (guid, title) items, newest first, one minute apart."""
     if isinstance(items, int):
         items = [(f"g{i}", f"Story number {i}") for i in range(items)]

@@ -15,10 +15,26 @@ B = Badge
 @pytest.mark.parametrize(
     ("title", "shown", "badges"),
     [
-        ("EXCLUSIVE: Port of Halvik to reopen under new operator", "Port of Halvik to reopen under new operator", B.EXCLUSIVE),
-        ("Exclusive-Regulator weighs fine for grain trader", "Regulator weighs fine for grain trader", B.EXCLUSIVE),
-        ("LIVE: Election night in Ostrava as counting begins", "Election night in Ostrava as counting begins", B.LIVE),
-        ("Live updates: Storm makes landfall on the coast", "Storm makes landfall on the coast", B.LIVE),
+        (
+            "EXCLUSIVE: Port of Halvik to reopen under new operator",
+            "Port of Halvik to reopen under new operator",
+            B.EXCLUSIVE,
+        ),
+        (
+            "Exclusive-Regulator weighs fine for grain trader",
+            "Regulator weighs fine for grain trader",
+            B.EXCLUSIVE,
+        ),
+        (
+            "LIVE: Election night in Ostrava as counting begins",
+            "Election night in Ostrava as counting begins",
+            B.LIVE,
+        ),
+        (
+            "Live updates: Storm makes landfall on the coast",
+            "Storm makes landfall on the coast",
+            B.LIVE,
+        ),
         ("Opinion | The budget hides a tax rise", "The budget hides a tax rise", B.OPINION),
         ("OPINION: Why the summit failed", "Why the summit failed", B.OPINION),
         ("UPDATE 2-Oil slips as inventories build", "Oil slips as inventories build", B.UPDATED),
@@ -29,9 +45,17 @@ B = Badge
         ("Watch: Flood waters recede in the valley", "Flood waters recede in the valley", B.VIDEO),
         ("Review: A bleak, brilliant war drama", "A bleak, brilliant war drama", B.REVIEW),
         ("The Quiet Harbour \u2013 review", "The Quiet Harbour", B.REVIEW),
-        ("Ceasefire talks resume in Geneva \u2013 live", "Ceasefire talks resume in Geneva", B.LIVE),
+        (
+            "Ceasefire talks resume in Geneva \u2013 live",
+            "Ceasefire talks resume in Geneva",
+            B.LIVE,
+        ),
         ("Divers recover the lost bell (video)", "Divers recover the lost bell", B.VIDEO),
-        ("UPDATE 1-EXCLUSIVE-Miner plans sale of copper unit", "Miner plans sale of copper unit", B.UPDATED | B.EXCLUSIVE),
+        (
+            "UPDATE 1-EXCLUSIVE-Miner plans sale of copper unit",
+            "Miner plans sale of copper unit",
+            B.UPDATED | B.EXCLUSIVE,
+        ),
     ],
 )
 def test_title_prefixes_and_suffixes_become_badges_and_leave_the_title(
@@ -80,7 +104,9 @@ def test_atom_updated_later_than_published_is_updated() -> None:
     published = datetime(2024, 10, 26, 10, 0, tzinfo=UTC)
     assert assign("t", published=published, updated=published + timedelta(hours=2))[1] == B.UPDATED
     # Publishing systems stamp `updated` a few seconds after `published`: not an update.
-    assert assign("t", published=published, updated=published + timedelta(seconds=20))[1] == Badge(0)
+    assert assign("t", published=published, updated=published + timedelta(seconds=20))[1] == Badge(
+        0
+    )
 
 
 def test_source_rules_add_badges_and_can_strip_what_they_match() -> None:

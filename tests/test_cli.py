@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from feedgen import rss
 from pytest_httpserver import HTTPServer
 
-from feedgen import rss
 from ticker.__main__ import main
 
 
@@ -30,7 +30,9 @@ def wire(httpserver: HTTPServer) -> str:
         ("b", "Opinion | The budget hides a tax rise"),
         ("c", "Ceasefire talks resume in Geneva"),
     ]
-    httpserver.expect_request("/wire.rss").respond_with_data(rss(items), content_type="application/rss+xml")
+    httpserver.expect_request("/wire.rss").respond_with_data(
+        rss(items), content_type="application/rss+xml"
+    )
     return httpserver.url_for("/wire.rss")
 
 
@@ -41,14 +43,18 @@ def test_plain_output_has_day_headers_times_badges_sources_titles(
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] in {"Today", "Yesterday"}
     pattern = re.compile(r"^\d\d:\d\d  (\[[A-Z]+\] )*127\.0\.0\.1  \S")
-    assert all(pattern.match(line) for line in lines[1:] if line and line not in {"Today", "Yesterday"})
+    assert all(
+        pattern.match(line) for line in lines[1:] if line and line not in {"Today", "Yesterday"}
+    )
     text = "\n".join(lines)
     assert "[EXCLUSIVE] 127.0.0.1  Port of Halvik to reopen" in text
     assert "[OPINION] 127.0.0.1  The budget hides a tax rise" in text
     assert (home / "config" / "config.toml").exists()  # first run wrote the defaults
 
 
-def test_json_lines_carry_the_documented_fields(home: Path, wire: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_json_lines_carry_the_documented_fields(
+    home: Path, wire: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["headlines", "--source", wire, "--format", "json", "--limit", "2"]) == 0
     objects = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert len(objects) == 2
@@ -58,7 +64,9 @@ def test_json_lines_carry_the_documented_fields(home: Path, wire: str, capsys: p
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", first["published"])
 
 
-def test_search_and_badge_filters_read_the_store(home: Path, wire: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_search_and_badge_filters_read_the_store(
+    home: Path, wire: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     main(["headlines", "--source", wire])
     capsys.readouterr()
     assert main(["headlines", "--offline", "--search", "ceasefire", "--format", "json"]) == 0
@@ -83,11 +91,15 @@ def test_a_failed_source_is_one_line_on_stderr_and_others_still_print(
     httpserver.expect_request("/gone.rss").respond_with_data("no", status=404)
     assert main(["headlines", "--source", wire, "--source", httpserver.url_for("/gone.rss")]) == 0
     captured = capsys.readouterr()
-    assert captured.err.splitlines() == [f"ticker: 127.0.0.1 ({httpserver.url_for('/gone.rss')}): HTTP 404 NOT FOUND"]
+    assert captured.err.splitlines() == [
+        f"ticker: 127.0.0.1 ({httpserver.url_for('/gone.rss')}): HTTP 404 NOT FOUND"
+    ]
     assert "Port of Halvik" in captured.out
 
 
-def test_every_source_failing_exits_non_zero(home: Path, httpserver: HTTPServer, capsys: pytest.CaptureFixture[str]) -> None:
+def test_every_source_failing_exits_non_zero(
+    home: Path, httpserver: HTTPServer, capsys: pytest.CaptureFixture[str]
+) -> None:
     httpserver.expect_request("/gone.rss").respond_with_data("no", status=500)
     assert main(["headlines", "--source", httpserver.url_for("/gone.rss")]) == 1
     assert "HTTP 500" in capsys.readouterr().err
@@ -114,7 +126,9 @@ def test_a_bad_config_file_names_file_line_and_key_and_exits_2(home: Path) -> No
     config.write_text("[poll]\ninterval = 'often'\n")
     result = subprocess.run(
         [sys.executable, "-m", "ticker", "headlines", "--config", str(config), "--offline"],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2
     assert result.stderr == f"ticker: {config}:2: poll.interval: must be a number, not str\n"
@@ -141,4 +155,6 @@ def test_demo_server_on_a_port_in_use_is_one_line(capsys: pytest.CaptureFixture[
         port = busy.getsockname()[1]
         assert main(["demo-server", "--port", str(port), "--tick", "0"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith(f"ticker: cannot serve on 127.0.0.1:{port}") and len(err.splitlines()) == 1
+    assert (
+        err.startswith(f"ticker: cannot serve on 127.0.0.1:{port}") and len(err.splitlines()) == 1
+    )

@@ -48,8 +48,14 @@ def test_a_full_config_is_read(tmp_path: Path) -> None:
     [
         ("[poll\ninterval = 3", r"config.toml:1: invalid TOML"),
         ("[poll]\ninterval = 'soon'\n", r"config.toml:2: poll.interval: must be a number, not str"),
-        ("[poll]\n\nconcurrency = 0\n", r"config.toml:3: poll.concurrency: must be between 1 and 256"),
-        ('timezone = "Mars/Olympus"\n', r"config.toml:1: timezone: unknown time zone 'Mars/Olympus'"),
+        (
+            "[poll]\n\nconcurrency = 0\n",
+            r"config.toml:3: poll.concurrency: must be between 1 and 256",
+        ),
+        (
+            'timezone = "Mars/Olympus"\n',
+            r"config.toml:1: timezone: unknown time zone 'Mars/Olympus'",
+        ),
         ("colour = 1\n", r"config.toml:1: colour: unknown setting"),
         (
             '[[sources]]\nname = "A"\nurl = "https://a.example/rss"\n\n'

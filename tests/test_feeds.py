@@ -69,19 +69,28 @@ def test_fixture_parses_as_the_manifest_says(name: str) -> None:
     for forbidden in expect.get("forbid", []):
         assert forbidden not in text
     assert all(e.link == "" or e.link.startswith(("http://", "https://")) for e in entries)
-    assert not any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F for e in entries for c in e.title + e.summary)
+    assert not any(
+        ord(c) < 32 or 0x7F <= ord(c) <= 0x9F for e in entries for c in e.title + e.summary
+    )
 
 
 def test_headlines_get_badges_stable_ids_and_no_future_dates() -> None:
     now = datetime(2024, 5, 21, tzinfo=UTC)
     source = Source("Fixtures", FEED_URL)
-    for name in ("titles_prefixes.xml", "dates_future.xml", "dates_missing.xml", "ill_no_guid_no_link.xml"):
+    for name in (
+        "titles_prefixes.xml",
+        "dates_future.xml",
+        "dates_missing.xml",
+        "ill_no_guid_no_link.xml",
+    ):
         items = feeds.headlines((FIXTURES / name).read_bytes(), source, now=now)
         assert items, name
         assert all(h.published <= now for h in items)
         if name != "ill_no_guid_no_link.xml":  # there, two items share a title: one story
             assert len({h.guid for h in items}) == len(items)
-        again = feeds.headlines((FIXTURES / name).read_bytes(), source, now=now + timedelta(hours=1))
+        again = feeds.headlines(
+            (FIXTURES / name).read_bytes(), source, now=now + timedelta(hours=1)
+        )
         assert [h.guid for h in again] == [h.guid for h in items]  # stable across polls
     prefixed = feeds.headlines((FIXTURES / "titles_prefixes.xml").read_bytes(), source, now=now)
     assert any(h.badges for h in prefixed)
@@ -90,7 +99,9 @@ def test_headlines_get_badges_stable_ids_and_no_future_dates() -> None:
 
 def test_missing_dates_become_the_first_seen_time() -> None:
     now = datetime(2024, 5, 21, 12, tzinfo=UTC)
-    items = feeds.headlines((FIXTURES / "dates_missing.xml").read_bytes(), Source("F", FEED_URL), now=now)
+    items = feeds.headlines(
+        (FIXTURES / "dates_missing.xml").read_bytes(), Source("F", FEED_URL), now=now
+    )
     assert any(h.published == now for h in items)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import time
 from collections.abc import AsyncIterator
@@ -10,10 +11,9 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
-from pytest_httpserver import HTTPServer
-from werkzeug import Request, Response
-
 from feedgen import rss
+from pytest_httpserver import HTTPServer
+
 from ticker import __version__, feeds
 from ticker.config import PollSettings
 from ticker.model import Badge, Source
@@ -30,7 +30,9 @@ async def poll(tmp_path: Path, *sources: Source, **kw: object) -> list:
         return await poller.poll_once()
 
 
-async def test_a_poll_stores_headlines_and_reports_counts(httpserver: HTTPServer, tmp_path: Path) -> None:
+async def test_a_poll_stores_headlines_and_reports_counts(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
     httpserver.expect_request("/feed").respond_with_data(rss(3), content_type="application/rss+xml")
     [outcome] = await poll(tmp_path, source(httpserver))
     assert outcome.ok and outcome.status == 200 and outcome.new == 3
@@ -41,7 +43,10 @@ async def test_a_poll_stores_headlines_and_reports_counts(httpserver: HTTPServer
 
 async def test_requests_name_ticker_and_its_version(httpserver: HTTPServer, tmp_path: Path) -> None:
     httpserver.expect_request(
-        "/feed", headers={"User-Agent": f"ticker/{__version__} (terminal news ticker; +https://pypi.org/project/ticker/)"}
+        "/feed",
+        headers={
+            "User-Agent": f"ticker/{__version__} (terminal news ticker; +https://pypi.org/project/ticker/)"
+        },
     ).respond_with_data(rss(1))
     [outcome] = await poll(tmp_path, source(httpserver))
     assert outcome.ok
@@ -72,9 +77,15 @@ async def test_conditional_get_sends_validators_and_a_304_costs_no_parse(
         assert store.source_states()[src.url].etag == etag  # kept for the next poll
 
 
-async def test_a_later_poll_with_a_changed_title_updates_in_place(httpserver: HTTPServer, tmp_path: Path) -> None:
-    httpserver.expect_ordered_request("/feed").respond_with_data(rss([("a", "Bridge closes"), ("b", "Rates hold")]))
-    httpserver.expect_ordered_request("/feed").respond_with_data(rss([("a", "Bridge reopens"), ("b", "Rates hold")]))
+async def test_a_later_poll_with_a_changed_title_updates_in_place(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    httpserver.expect_ordered_request("/feed").respond_with_data(
+        rss([("a", "Bridge closes"), ("b", "Rates hold")])
+    )
+    httpserver.expect_ordered_request("/feed").respond_with_data(
+        rss([("a", "Bridge reopens"), ("b", "Rates hold")])
+    )
     src = source(httpserver)
     await poll(tmp_path, src)
     [outcome] = await poll(tmp_path, src)
@@ -86,8 +97,12 @@ async def test_a_later_poll_with_a_changed_title_updates_in_place(httpserver: HT
     assert Badge.UPDATED not in items["b"].badges
 
 
-async def test_cache_control_max_age_pushes_the_next_poll_back(httpserver: HTTPServer, tmp_path: Path) -> None:
-    httpserver.expect_request("/feed").respond_with_data(rss(1), headers={"Cache-Control": "public, max-age=900"})
+async def test_cache_control_max_age_pushes_the_next_poll_back(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    httpserver.expect_request("/feed").respond_with_data(
+        rss(1), headers={"Cache-Control": "public, max-age=900"}
+    )
     src = source(httpserver)
     before = time.time()
     await poll(tmp_path, src, settings=PollSettings(interval=60))
@@ -95,7 +110,9 @@ async def test_cache_control_max_age_pushes_the_next_poll_back(httpserver: HTTPS
         assert store.source_states()[src.url].next_poll >= before + 900
 
 
-async def test_retry_after_is_honoured_and_failures_back_off(httpserver: HTTPServer, tmp_path: Path) -> None:
+async def test_retry_after_is_honoured_and_failures_back_off(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
     httpserver.expect_request("/feed").respond_with_data(
         "busy", status=503, headers={"Retry-After": "1800"}
     )
@@ -113,14 +130,21 @@ async def test_retry_after_is_honoured_and_failures_back_off(httpserver: HTTPSer
 def test_backoff_doubles_with_jitter_up_to_the_cap() -> None:
     rng = random.Random(1)
     waits = [backoff(n, 60, 3600, rng=rng) for n in range(1, 9)]
-    assert all(0.8 * min(3600, 60 * 2 ** (n - 1)) <= w <= min(3600, 60 * 2 ** (n - 1)) for n, w in enumerate(waits, 1))
+    assert all(
+        0.8 * min(3600, 60 * 2 ** (n - 1)) <= w <= min(3600, 60 * 2 ** (n - 1))
+        for n, w in enumerate(waits, 1)
+    )
     assert max(waits) <= 3600
     assert len({round(w, 6) for w in waits}) == len(waits)  # jittered, not lockstep
 
 
-async def test_a_failed_source_does_not_stop_the_others(httpserver: HTTPServer, tmp_path: Path) -> None:
+async def test_a_failed_source_does_not_stop_the_others(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
     httpserver.expect_request("/good").respond_with_data(rss(2))
-    httpserver.expect_request("/bad").respond_with_data("<html><body>Sign in</body></html>", content_type="text/html")
+    httpserver.expect_request("/bad").respond_with_data(
+        "<html><body>Sign in</body></html>", content_type="text/html"
+    )
     good, bad = source(httpserver, "/good", "Good"), source(httpserver, "/bad", "Bad")
     outcomes = {o.source.name: o for o in await poll(tmp_path, good, bad)}
     assert outcomes["Good"].ok and outcomes["Good"].new == 2
@@ -128,10 +152,16 @@ async def test_a_failed_source_does_not_stop_the_others(httpserver: HTTPServer, 
 
 
 async def test_redirects_are_followed_a_few_times(httpserver: HTTPServer, tmp_path: Path) -> None:
-    httpserver.expect_request("/old").respond_with_data("", status=301, headers={"Location": "/new"})
+    httpserver.expect_request("/old").respond_with_data(
+        "", status=301, headers={"Location": "/new"}
+    )
     httpserver.expect_request("/new").respond_with_data(rss(1))
-    httpserver.expect_request("/loop").respond_with_data("", status=302, headers={"Location": "/loop"})
-    ok, loop = await poll(tmp_path, source(httpserver, "/old", "Old"), source(httpserver, "/loop", "Loop"))
+    httpserver.expect_request("/loop").respond_with_data(
+        "", status=302, headers={"Location": "/loop"}
+    )
+    ok, loop = await poll(
+        tmp_path, source(httpserver, "/old", "Old"), source(httpserver, "/loop", "Loop")
+    )
     assert ok.ok and ok.new == 1
     assert not loop.ok and loop.error == "too many redirects"
 
@@ -154,10 +184,8 @@ async def slow_server() -> AsyncIterator[tuple[str, dict[str, int]]]:
         counts["peak"] = max(counts["peak"], counts["now"])
         if counts["now"] >= 3:
             gate.set()
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(gate.wait(), 0.2)
-        except TimeoutError:
-            pass
         counts["now"] -= 1
         return web.Response(body=rss([(request.match_info["n"], "Story")]))
 
@@ -172,7 +200,9 @@ async def slow_server() -> AsyncIterator[tuple[str, dict[str, int]]]:
     await runner.cleanup()
 
 
-async def test_concurrency_is_bounded(slow_server: tuple[str, dict[str, int]], tmp_path: Path) -> None:
+async def test_concurrency_is_bounded(
+    slow_server: tuple[str, dict[str, int]], tmp_path: Path
+) -> None:
     url, counts = slow_server
     sources = [Source(f"S{i}", f"{url}/feed/{i}") for i in range(12)]
     outcomes = await poll(tmp_path, *sources, settings=PollSettings(concurrency=3))
@@ -187,15 +217,25 @@ async def test_listeners_hear_about_new_rows(httpserver: HTTPServer, tmp_path: P
         await poller.poll_once()
     assert sum(len(b.new_rows) for b in batches) == 4
     with Store(tmp_path / "t.db") as store:
-        assert sorted(r for b in batches for r in b.new_rows) == sorted(h.row for h in store.headlines())
+        assert sorted(r for b in batches for r in b.new_rows) == sorted(
+            h.row for h in store.headlines()
+        )
 
 
-async def test_run_polls_due_sources_and_refresh_polls_again(httpserver: HTTPServer, tmp_path: Path) -> None:
+async def test_run_polls_due_sources_and_refresh_polls_again(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
     httpserver.expect_ordered_request("/feed").respond_with_data(rss([("a", "First")]))
-    httpserver.expect_ordered_request("/feed").respond_with_data(rss([("a", "First"), ("b", "Second")]))
+    httpserver.expect_ordered_request("/feed").respond_with_data(
+        rss([("a", "First"), ("b", "Second")])
+    )
     batches: asyncio.Queue[PollBatch] = asyncio.Queue()
-    async with Poller(tmp_path / "t.db", [source(httpserver)], PollSettings(interval=3600),
-                      listener=batches.put_nowait) as poller:
+    async with Poller(
+        tmp_path / "t.db",
+        [source(httpserver)],
+        PollSettings(interval=3600),
+        listener=batches.put_nowait,
+    ) as poller:
         runner = asyncio.create_task(poller.run())
         first = await asyncio.wait_for(batches.get(), 10)
         assert len(first.new_rows) == 1

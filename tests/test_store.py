@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ticker.errors import StoreError
-from ticker.model import Badge, Headline, Source
+from ticker.model import NO_BADGES, Badge, Headline, Source
 from ticker.store import SCHEMA_VERSION, PollRecord, Query, Retention, Store
 
 WIRE = Source("Wire", "http://127.0.0.1/wire.rss")
@@ -18,8 +18,15 @@ DESK = Source("Desk", "http://127.0.0.1/desk.rss")
 NOW = datetime.now(UTC).replace(microsecond=0)
 
 
-def headline(guid: str, title: str = "", *, source: Source = WIRE, minutes_ago: int = 0,
-             badges: Badge = Badge(0), summary: str = "") -> Headline:
+def headline(
+    guid: str,
+    title: str = "",
+    *,
+    source: Source = WIRE,
+    minutes_ago: int = 0,
+    badges: Badge = NO_BADGES,
+    summary: str = "",
+) -> Headline:
     return Headline(
         source=source.url,
         guid=guid,
@@ -196,8 +203,14 @@ def test_source_health_is_recorded(store: Store) -> None:
     store.save(
         [
             PollRecord(WIRE, now, [headline("1")], etag='"v1"', next_poll=now + 300),
-            PollRecord(DESK, now, None, error="HTTP 503 Service Unavailable", failures=2,
-                       next_poll=now + 120),
+            PollRecord(
+                DESK,
+                now,
+                None,
+                error="HTTP 503 Service Unavailable",
+                failures=2,
+                next_poll=now + 120,
+            ),
         ]
     )
     health = {h.name: h for h in store.health()}

@@ -16,7 +16,7 @@ from ticker import __version__
 
 if TYPE_CHECKING:
     from ticker.config import Settings
-    from ticker.model import PollOutcome, Source
+    from ticker.model import Headline, PollOutcome, Source
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -43,10 +43,15 @@ def _parser() -> argparse.ArgumentParser:
     sources = argparse.ArgumentParser(add_help=False)
     group = sources.add_argument_group("sources and files")
     group.add_argument(
-        "--source", action="append", default=[], metavar="URL",
+        "--source",
+        action="append",
+        default=[],
+        metavar="URL",
         help="poll this feed instead of the configured sources (repeatable)",
     )
-    group.add_argument("--opml", type=Path, metavar="FILE", help="poll the feeds an OPML file lists")
+    group.add_argument(
+        "--opml", type=Path, metavar="FILE", help="poll the feeds an OPML file lists"
+    )
     group.add_argument("--config", type=Path, metavar="FILE", help="config file to use")
     group.add_argument(
         "--data-dir", type=Path, metavar="DIR", help="where the store lives ($TICKER_DATA_DIR)"
@@ -59,14 +64,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"ticker {__version__}")
     parser.add_argument(
-        "--demo", action="store_true",
+        "--demo",
+        action="store_true",
         help="run against an embedded live news server on 127.0.0.1 (no network needed)",
     )
     parser.set_defaults(run=_run_app)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     headlines = commands.add_parser(
-        "headlines", parents=[sources], help="poll once, print headlines, exit",
+        "headlines",
+        parents=[sources],
+        help="poll once, print headlines, exit",
         description="Poll every source once, store what is new, print headlines newest first.",
     )
     headlines.add_argument("--format", choices=("plain", "json"), default="plain")
@@ -81,19 +89,35 @@ def _parser() -> argparse.ArgumentParser:
     headlines.set_defaults(run=_run_headlines)
 
     demo = commands.add_parser(
-        "demo-server", help="serve a live, generated newsroom on 127.0.0.1",
+        "demo-server",
+        help="serve a live, generated newsroom on 127.0.0.1",
         description="Serve generated news feeds and article pages for demos, tests and benchmarks.",
     )
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8765)
     demo.add_argument("--seed", type=int, default=1, help="same seed, same news")
-    demo.add_argument("--feeds", type=_count, default=0, metavar="N",
-                      help="also serve N static load-test feeds at /load/<i>.rss")
+    demo.add_argument(
+        "--feeds",
+        type=_count,
+        default=0,
+        metavar="N",
+        help="also serve N static load-test feeds at /load/<i>.rss",
+    )
     demo.add_argument("--items", type=_count, default=50, metavar="M", help="items per load feed")
-    demo.add_argument("--latency", type=float, default=0.0, metavar="MS",
-                      help="delay every answer by MS milliseconds")
-    demo.add_argument("--tick", type=float, default=4.0, metavar="S",
-                      help="seconds between new stories (0: never)")
+    demo.add_argument(
+        "--latency",
+        type=float,
+        default=0.0,
+        metavar="MS",
+        help="delay every answer by MS milliseconds",
+    )
+    demo.add_argument(
+        "--tick",
+        type=float,
+        default=4.0,
+        metavar="S",
+        help="seconds between new stories (0: never)",
+    )
     demo.set_defaults(run=_run_demo_server)
     return parser
 
@@ -196,14 +220,15 @@ def _poll(store_path: Path, sources: list[Source], settings: Settings) -> list[P
     return asyncio.run(poll())
 
 
-def _print_headlines(rows: Sequence[object], fmt: str, settings: Settings) -> None:
+def _print_headlines(rows: Sequence[Headline], fmt: str, settings: Settings) -> None:
     from datetime import UTC, datetime
 
     from ticker import output
 
-    lines = output.json_lines(rows) if fmt == "json" else output.plain(  # type: ignore[arg-type]
-        rows, settings.tz(), datetime.now(UTC)  # type: ignore[arg-type]
-    )
+    if fmt == "json":
+        lines = output.json_lines(rows)
+    else:
+        lines = output.plain(rows, settings.tz(), datetime.now(UTC))
     out = sys.stdout
     for line in lines:
         out.write(line + "\n")
@@ -232,7 +257,13 @@ def _run_demo_server(args: argparse.Namespace) -> int:
 def _run_app(args: argparse.Namespace) -> int:
     """Until the terminal app lands: poll and print, against the demo newsroom with --demo."""
     if not args.demo:
-        args.format, args.limit, args.search, args.badge, args.offline = "plain", 60, None, None, False
+        args.format, args.limit, args.search, args.badge, args.offline = (
+            "plain",
+            60,
+            None,
+            None,
+            False,
+        )
         return _run_headlines(args)
     from ticker import locations
     from ticker.demo import DemoServer

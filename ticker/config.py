@@ -83,9 +83,7 @@ class Settings:
 
 def default_text(sources: tuple[Source, ...] = DEFAULT_SOURCES) -> str:
     """The commented default config file."""
-    blocks = "\n".join(
-        f'[[sources]]\nname = "{s.name}"\nurl = "{s.url}"\n' for s in sources
-    )
+    blocks = "\n".join(f'[[sources]]\nname = "{s.name}"\nurl = "{s.url}"\n' for s in sources)
     return DEFAULT_CONFIG.format(sources=blocks)
 
 
@@ -99,7 +97,9 @@ def load(path: Path, *, create: bool = True) -> Settings:
             path.write_text(default_text(), encoding="utf-8")
         except OSError as error:
             # A read-only home still gets a working ticker, with the defaults.
-            raise ConfigError(f"{path}: cannot write the default config: {error.strerror}") from None
+            raise ConfigError(
+                f"{path}: cannot write the default config: {error.strerror}"
+            ) from None
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -160,7 +160,7 @@ class _Reader:
                 raise self.fail(key, f"unknown setting (known: {', '.join(sorted(known))})")
         timezone = data.get("timezone", "local")
         if not isinstance(timezone, str):
-            raise self.fail("timezone", "must be a string such as \"local\" or \"Europe/Kyiv\"")
+            raise self.fail("timezone", 'must be a string such as "local" or "Europe/Kyiv"')
         if timezone != "local":
             try:
                 _zone(timezone)
@@ -221,8 +221,9 @@ class _Reader:
             raise self.fail(key, "must be a table with name and url", after=start)
         for name in raw:
             if name not in {"name", "url", "interval", "rules", "kind"}:
-                raise self.fail(f"{key}.{name}", "unknown key (known: name, url, interval, rules)",
-                                after=start)
+                raise self.fail(
+                    f"{key}.{name}", "unknown key (known: name, url, interval, rules)", after=start
+                )
         url = raw.get("url")
         if not isinstance(url, str) or urlsplit(url).scheme not in {"http", "https"}:
             raise self.fail(f"{key}.url", "must be an http or https address", after=start)
@@ -234,7 +235,9 @@ class _Reader:
             interval = self.number(raw, f"{key}.interval", 300.0, low=10, after=start)
         rules = raw.get("rules", [])
         if not isinstance(rules, list):
-            raise self.fail(f"{key}.rules", "must be a list of {pattern, badge} tables", after=start)
+            raise self.fail(
+                f"{key}.rules", "must be a list of {pattern, badge} tables", after=start
+            )
         return Source(
             name=name.strip(),
             url=url,
@@ -248,8 +251,9 @@ class _Reader:
         try:
             re.compile(raw["pattern"])
         except re.error as error:
-            raise self.fail(f"{key}.pattern", f"invalid regular expression: {error}",
-                            after=start) from None
+            raise self.fail(
+                f"{key}.pattern", f"invalid regular expression: {error}", after=start
+            ) from None
         try:
             badge = Badge.from_name(str(raw.get("badge", "")))
         except ValueError as error:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -17,7 +16,7 @@ from urllib.parse import urljoin
 
 from ticker import badges as badge_rules
 from ticker.errors import FeedError
-from ticker.model import BadgeRule, Headline, Source
+from ticker.model import Headline, Source
 from ticker.sanitize import FIELD_MAX, SUMMARY_MAX, TITLE_MAX, clean_line, clean_url
 
 _EARLIEST_YEAR = 1990  # before the web: a parser's misreading (an epoch number as a year)
@@ -63,7 +62,7 @@ def parse(body: bytes, url: str) -> Feed:
     if _well_formed(body) and b"xml:base" not in body and b'type="xhtml"' not in body:
         try:
             feed = _parse_fast(body, url)
-        except Exception:  # noqa: BLE001 - whatever the fast path rejects goes to the fallback
+        except Exception:
             feed = None
         if feed is not None and feed.entries:
             return feed
@@ -172,9 +171,9 @@ def _hash_id(source_url: str, title: str) -> str:
     return "sha1:" + digest.hexdigest()
 
 
-def _one_line(error: BaseException) -> str:
-    text = clean_line(str(error) or type(error).__name__, 160, markup=False)
-    return text or type(error).__name__
+def _one_line(error: object) -> str:
+    name = type(error).__name__
+    return clean_line(str(error) or name, 160, markup=False) or name
 
 
 def _parse_fast(body: bytes, url: str) -> Feed:
@@ -272,9 +271,7 @@ def _entry(
         summary=clean_line(summary, SUMMARY_MAX),
         published=published,
         updated=updated,
-        categories=tuple(
-            c for c in (clean_line(c, _CATEGORY_MAX) for c in categories if c) if c
-        ),
+        categories=tuple(c for c in (clean_line(c, _CATEGORY_MAX) for c in categories if c) if c),
     )
 
 
@@ -302,7 +299,7 @@ def _struct_date(value: Any) -> datetime | None:
     if value is None:
         return None
     try:
-        parsed = datetime(*value[:6], tzinfo=UTC)
+        parsed = datetime(*value[:6]).replace(tzinfo=UTC)
     except (TypeError, ValueError, OverflowError):
         return None
     return parsed if parsed.year >= _EARLIEST_YEAR else None

@@ -136,7 +136,7 @@ class Fetcher:
             raise FetchError(f"timed out after {self.limits.deadline:g} s") from None
         except FetchError:
             raise
-        except Exception as error:  # noqa: BLE001 - every transport failure becomes one line
+        except Exception as error:
             raise FetchError(_describe(error)) from None
 
     async def _get(self, url: str, headers: Mapping[str, str], cap: int) -> Response:
@@ -145,7 +145,7 @@ class Fetcher:
             status = response.status_code
             final_url = str(response.url)
             if status == 304:
-                return Response(final_url, status, b"", **_validators(response.headers))
+                return Response(final_url, status, b"", None, *_validators(response.headers))
             if status >= 400:
                 retry = retry_after(response.headers.get("retry-after"))
                 reason = response.reason_phrase or ""
@@ -164,23 +164,20 @@ class Fetcher:
                 final_url,
                 status,
                 bytes(body),
-                content_type=response.headers.get("content-type"),
-                **_validators(response.headers),
+                response.headers.get("content-type"),
+                *_validators(response.headers),
             )
 
 
-def _validators(headers: httpx.Headers) -> dict[str, object]:
+def _validators(headers: httpx.Headers) -> tuple[str | None, str | None, float | None]:
+    """ETag, Last-Modified and the Cache-Control max-age (capped at a day)."""
     control = headers.get("cache-control") or ""
     max_age: float | None = None
     if not _NO_CACHE.search(control):
         match = _MAX_AGE.search(control)
         if match:
             max_age = float(min(int(match.group(1)), 86_400))
-    return {
-        "etag": headers.get("etag"),
-        "last_modified": headers.get("last-modified"),
-        "max_age": max_age,
-    }
+    return headers.get("etag"), headers.get("last-modified"), max_age
 
 
 def retry_after(value: str | None, *, now: float | None = None) -> float | None:

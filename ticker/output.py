@@ -24,9 +24,7 @@ def plain(headlines: Iterable[Headline], tz: tzinfo | None, now: datetime) -> It
             yield day_label(day, today)
         badges = "".join(f"[{name.upper()}] " for name in headline.badges.names())
         # Stored text is clean already; stripping again costs little and guards the terminal.
-        yield strip_controls(
-            f"{when:%H:%M}  {badges}{headline.source_name}  {headline.title}"
-        )
+        yield strip_controls(f"{when:%H:%M}  {badges}{headline.source_name}  {headline.title}")
 
 
 def json_lines(headlines: Iterable[Headline]) -> Iterator[str]:

@@ -9,6 +9,7 @@ about each stored batch on the loop.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import random
 import time
@@ -37,6 +38,10 @@ PRUNE_EVERY = 3600.0
 # From this many sources on, feeds are parsed in a worker process, on the other core: for a
 # handful of feeds the process would cost more (start-up, memory) than it saves.
 PROCESS_PARSE_FROM = 50
+# A transaction costs about 1.3 ms beyond its rows (commit, FTS segment, WAL checkpoint):
+# 1000 feeds stored one per transaction took 2.3 s, twenty per transaction 0.97 s.
+BATCH_SIZE = 32  # polls worth waiting for before a transaction
+BATCH_WAIT = 0.05  # seconds a finished poll may wait for others to share its transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +68,7 @@ class _Job:
 
 def backoff(failures: int, interval: float, cap: float, *, rng: random.Random) -> float:
     """Seconds to wait after `failures` failures in a row: doubling, capped, with jitter."""
-    base = max(interval, MIN_RETRY) * 2 ** max(failures - 1, 0)
+    base = max(interval, MIN_RETRY) * 2.0 ** max(failures - 1, 0)
     return min(cap, base) * rng.uniform(0.8, 1.0)
 
 
@@ -111,6 +116,7 @@ class Poller:
         self._parse_pool: ProcessPoolExecutor | None = None
         self._pending: list[tuple[_Job, asyncio.Future[PollOutcome]]] = []
         self._writer: asyncio.Task[None] | None = None
+        self._batch_grew = asyncio.Event()
         self._last_prune = 0.0
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -166,10 +172,8 @@ class Poller:
                         tasks.add(task)
                         task.add_done_callback(tasks.discard)
                 self._wake.clear()
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=self._sleep_for())
-                except TimeoutError:
-                    pass
         finally:
             for task in tasks:
                 task.cancel()
@@ -205,7 +209,8 @@ class Poller:
             attempted=attempted,
             etag=state.etag,
             last_modified=state.last_modified,
-            next_poll=attempted + backoff(failures, interval, self.settings.max_backoff, rng=self._rng),
+            next_poll=attempted
+            + backoff(failures, interval, self.settings.max_backoff, rng=self._rng),
             failures=failures,
         )
         body = None
@@ -260,20 +265,24 @@ class Poller:
         """Queue a fetched poll for the ingest thread; returns its outcome once stored."""
         done: asyncio.Future[PollOutcome] = asyncio.get_running_loop().create_future()
         self._pending.append((job, done))
+        self._batch_grew.set()
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write())
         return await done
 
     async def _write(self) -> None:
         while self._pending:
+            await self._gather_batch()
             batch, self._pending = self._pending, []
             jobs = [job for job, _ in batch]
             try:
                 records, report = await self._in_store(self._ingest, jobs)
-            except Exception as error:  # noqa: BLE001 - a store failure is reported, not raised
+            except Exception as error:
                 message = f"cannot store: {error}"
                 for job, done in batch:
-                    done.set_result(PollOutcome(job.record.source, False, job.status, error=message))
+                    done.set_result(
+                        PollOutcome(job.record.source, False, job.status, error=message)
+                    )
                 continue
             outcomes = []
             for record, (job, done) in zip(records, batch, strict=True):
@@ -290,10 +299,26 @@ class Poller:
             for listener in self._listeners:
                 try:
                     listener(event)
-                except Exception as error:  # noqa: BLE001 - one bad listener stops no poll
+                except Exception as error:
                     asyncio.get_running_loop().call_exception_handler(
                         {"message": "poll listener failed", "exception": error}
                     )
+
+    async def _gather_batch(self) -> None:
+        """Let a batch grow while more polls are on their way, up to a size or a short wait."""
+        deadline = asyncio.get_running_loop().time() + BATCH_WAIT
+        while (
+            len(self._pending) < BATCH_SIZE
+            and len(self._in_flight) > len(self._pending)
+            and asyncio.get_running_loop().time() < deadline
+        ):
+            self._batch_grew.clear()
+            try:
+                await asyncio.wait_for(
+                    self._batch_grew.wait(), deadline - asyncio.get_running_loop().time()
+                )
+            except TimeoutError:
+                break
 
     def _ingest(self, jobs: list[_Job]) -> tuple[list[PollRecord], SaveReport]:
         """In the ingest thread: parse what was fetched, then store it all in one transaction.

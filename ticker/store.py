@@ -234,7 +234,9 @@ class Store:
 
     # -- polls ---------------------------------------------------------------------------
 
-    def save(self, records: Sequence[PollRecord], *, retention: Retention | None = None) -> SaveReport:
+    def save(
+        self, records: Sequence[PollRecord], *, retention: Retention | None = None
+    ) -> SaveReport:
         """Store a batch of polls in one transaction; returns what was new or updated."""
         report = SaveReport()
         cutoff = None
@@ -267,7 +269,13 @@ class Store:
                     db.execute(
                         "UPDATE sources SET last_attempt = ?, last_error = ?, next_poll = ?,"
                         " failures = ? WHERE id = ?",
-                        (record.attempted, record.error, record.next_poll, record.failures, source_id),
+                        (
+                            record.attempted,
+                            record.error,
+                            record.next_poll,
+                            record.failures,
+                            source_id,
+                        ),
                     )
             if report.new_rows:
                 # One statement for the batch: FTS5 indexes rows in bulk about five times
@@ -322,8 +330,16 @@ class Store:
             old = existing.get(guid)
             if old is None:
                 inserts.append(
-                    (source_id, guid, h.title, h.url, h.summary, int(h.published.timestamp()),
-                     now, int(h.badges))
+                    (
+                        source_id,
+                        guid,
+                        h.title,
+                        h.url,
+                        h.summary,
+                        int(h.published.timestamp()),
+                        now,
+                        int(h.badges),
+                    )
                 )
                 continue
             row, title, summary, badges = old
