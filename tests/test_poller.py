@@ -246,3 +246,17 @@ async def test_run_polls_due_sources_and_refresh_polls_again(
         runner.cancel()
     with Store(tmp_path / "t.db") as store:
         assert store.count(Query()) == 2
+
+
+async def test_parsing_in_a_worker_process_gives_the_same_headlines(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    httpserver.expect_request("/feed").respond_with_data(rss(5))
+    httpserver.expect_request("/html").respond_with_data("<html><body>no</body></html>")
+    good, bad = source(httpserver, "/feed", "Good"), source(httpserver, "/html", "Bad")
+    async with Poller(tmp_path / "p.db", [good, bad], parse_in_process=True) as poller:
+        outcomes = {o.source.name: o for o in await poller.poll_once()}
+    assert outcomes["Good"].ok and outcomes["Good"].new == 5
+    assert outcomes["Bad"].error == "an HTML page, not a feed"
+    with Store(tmp_path / "p.db") as store:
+        assert [h.title for h in store.headlines()] == [f"Story number {i}" for i in range(5)]
