@@ -1075,13 +1075,6 @@ async def test_a_utf8_feed_declared_iso_8859_1_becomes_clean_text(
         assert_terminal_safe(line)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: sanitize treats U+009D (what byte 0x9D of a UTF-8 closing quote becomes when a "
-    "feed is mis-declared ISO-8859-1) as an 8-bit OSC and drops everything after it: "
-    "'Minister says \u201cno deal\u201d on budget' is stored as 'Minister says \u00e2no "
-    "deal\u00e2', losing 'on budget'",
-)
 async def test_a_utf8_feed_declared_iso_8859_1_keeps_the_words_after_a_closing_quote(
     server: HostileServer, store: Path
 ) -> None:
@@ -1483,13 +1476,6 @@ def test_a_hostile_reason_phrase_never_reaches_the_printed_error(
     assert line.endswith("HTTP 503 Busy")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: fetch puts the server's reason phrase into the error unsanitized and unbounded: "
-    "'HTTP/1.1 503 \\x1b]52;c;ZWNobyBoaQ==\\x07Busy' gives PollOutcome.error and "
-    "SourceHealth.last_error 'HTTP 503 \\x1b]52;c;ZWNobyBoaQ==\\x07Busy' (raw ESC and BEL in the "
-    "store); a 5000-byte reason phrase gives a 5008-character 'line'",
-)
 @pytest.mark.parametrize(
     "answer",
     [
@@ -1512,13 +1498,6 @@ async def test_a_hostile_reason_phrase_never_reaches_the_store(
         assert_terminal_safe(message or "")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a validator ticker cannot send back wedges the source for good: after one "
-    "answer with a non-ASCII or control-character ETag/Last-Modified, every later poll fails "
-    "before sending (\"UnicodeEncodeError: 'ascii' codec can't encode...\" or \"ValueError: "
-    'Forbidden control character detected in headers"), and failures keep the validator',
-)
 @pytest.mark.parametrize(
     "header",
     [

@@ -124,9 +124,9 @@ class Fetcher:
         if not url.lower().startswith(("http://", "https://")):
             raise FetchError(f"only http and https addresses are fetched, not {_scheme(url)}")
         headers = {"Accept": accept}
-        if etag:
+        if etag := _sendable(etag):
             headers["If-None-Match"] = etag
-        if last_modified:
+        if last_modified := _sendable(last_modified):
             headers["If-Modified-Since"] = last_modified
         cap = max_bytes or self.limits.max_bytes
         try:
@@ -148,7 +148,7 @@ class Fetcher:
                 return Response(final_url, status, b"", None, *_validators(response.headers))
             if status >= 400:
                 retry = retry_after(response.headers.get("retry-after"))
-                reason = response.reason_phrase or ""
+                reason = _first_line(response.reason_phrase or "", 60)
                 raise HTTPStatusError(f"HTTP {status} {reason}".strip(), status, retry)
             if not 200 <= status < 300:
                 raise FetchError(f"unexpected HTTP status {status}")
@@ -177,7 +177,19 @@ def _validators(headers: httpx.Headers) -> tuple[str | None, str | None, float |
         match = _MAX_AGE.search(control)
         if match:
             max_age = float(min(int(match.group(1)), 86_400))
-    return headers.get("etag"), headers.get("last-modified"), max_age
+    return _sendable(headers.get("etag")), _sendable(headers.get("last-modified")), max_age
+
+
+_SENDABLE = re.compile(r"[\x20-\x7e]{1,512}")
+
+
+def _sendable(value: str | None) -> str | None:
+    """A validator that can go back in a request header (printable ASCII), else None.
+
+    A non-ASCII or control-character ETag kept would make every later request fail before
+    it is sent, wedging the source for good.
+    """
+    return value if value is not None and _SENDABLE.fullmatch(value) else None
 
 
 def retry_after(value: str | None, *, now: float | None = None) -> float | None:
@@ -228,10 +240,10 @@ def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {_first_line(error)}".rstrip(": ")
 
 
-def _first_line(error: BaseException) -> str:
+def _first_line(error: object, limit: int = 200) -> str:
     from ticker.sanitize import clean_line
 
-    return clean_line(str(error), 200, markup=False)
+    return clean_line(str(error), limit, markup=False)
 
 
 def _scheme(url: str) -> str:

@@ -18,14 +18,15 @@ _ELLIPSIS = "\u2026"
 
 # A whole escape sequence goes, payload included: removing only ESC would leave "]52;c;..." or
 # "[31m" behind as visible junk. String sequences (OSC, DCS, SOS, PM, APC) run to BEL or ST, or
-# to the end of the text when a hostile one never terminates.
+# to the end of the text when a hostile one never terminates. A lone 8-bit one is more likely
+# mojibake (byte 0x9D of a UTF-8 quote read as Latin-1) than an attack: only it goes.
 _ESCAPES = re.compile(
     r"""
       \x1b\[[0-?]*[ -/]*[@-~]?                          # CSI
     | \x1b[\]PX^_].*?(?:\x07|\x1b\\|\x9c|\Z)            # OSC, DCS, SOS, PM, APC
     | \x1b[ -/]*[0-~]?                                  # other ESC sequences, lone ESC
     | \x9b[0-?]*[ -/]*[@-~]?                            # 8-bit CSI
-    | [\x90\x98\x9d\x9e\x9f].*?(?:\x07|\x9c|\x1b\\|\Z)  # 8-bit string controls
+    | [\x90\x98\x9d\x9e\x9f][^\x07\x9c\x1b]*(?:\x07|\x9c|\x1b\\)  # terminated 8-bit strings
     """,
     re.VERBOSE | re.DOTALL,
 )
