@@ -44,6 +44,14 @@ _BLOCK_TAG = re.compile(
 _HIDDEN_TAG = re.compile(r"<(?:script|style|template|noscript)", re.IGNORECASE)
 
 
+_CONTROL_REFERENCE = re.compile(r"&#(?:[xX]0*(1[bB]|9[bBdD])|0*(27|155|157));?")
+
+
+def _control_character(match: re.Match[str]) -> str:
+    hex_digits, decimal = match.groups()
+    return chr(int(hex_digits, 16) if hex_digits else int(decimal))
+
+
 def strip_controls(text: str) -> str:
     """Remove escape sequences, control characters (but tab and newline) and bidi controls."""
     if text.isprintable():
@@ -54,6 +62,10 @@ def strip_controls(text: str) -> str:
 
 def html_to_text(markup: str) -> str:
     """The text of an HTML fragment, entities decoded; block boundaries become spaces."""
+    if "&#" in markup:
+        # HTML decoders turn `&#27;` into nothing, which would leave an escape's payload
+        # ("[5m") as text; as a real ESC, strip_controls removes the sequence whole.
+        markup = _CONTROL_REFERENCE.sub(_control_character, markup)
     if "<" not in markup:
         return html.unescape(markup) if "&" in markup else markup
     # lxml's C parser and text serialiser: 3 us for a typical feed summary, where
