@@ -136,7 +136,7 @@ class Fetcher:
             raise FetchError(f"timed out after {self.limits.deadline:g} s") from None
         except FetchError:
             raise
-        except Exception as error:
+        except Exception as error:  # every transport failure becomes one line
             raise FetchError(_describe(error)) from None
 
     async def _get(self, url: str, headers: Mapping[str, str], cap: int) -> Response:

@@ -14,12 +14,10 @@ import os
 import random
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
-from multiprocessing import get_context
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
@@ -28,6 +26,7 @@ from ticker.config import PollSettings
 from ticker.errors import TickerError
 from ticker.fetch import Fetcher, HTTPStatusError, Limits
 from ticker.model import PollOutcome, Source
+from ticker.parse_process import ParseProcess, WorkerGone
 from ticker.store import PollRecord, Retention, SaveReport, SourceState, Store
 
 P = ParamSpec("P")
@@ -38,10 +37,12 @@ PRUNE_EVERY = 3600.0
 # From this many sources on, feeds are parsed in a worker process, on the other core: for a
 # handful of feeds the process would cost more (start-up, memory) than it saves.
 PROCESS_PARSE_FROM = 50
+PARSE_WORKERS = 2
 # A transaction costs about 1.3 ms beyond its rows (commit, FTS segment, WAL checkpoint):
 # 1000 feeds stored one per transaction took 2.3 s, twenty per transaction 0.97 s.
 BATCH_SIZE = 32  # polls worth waiting for before a transaction
 BATCH_WAIT = 0.05  # seconds a finished poll may wait for others to share its transaction
+BATCH_MAX = 100  # polls in one transaction, at most
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +114,7 @@ class Poller:
             many = len(self.sources) >= PROCESS_PARSE_FROM
             parse_in_process = many and (os.cpu_count() or 1) > 1
         self._parse_in_process = parse_in_process
-        self._parse_pool: ProcessPoolExecutor | None = None
+        self._parse_process: ParseProcess | None = None
         self._pending: list[tuple[_Job, asyncio.Future[PollOutcome]]] = []
         self._writer: asyncio.Task[None] | None = None
         self._batch_grew = asyncio.Event()
@@ -127,8 +128,11 @@ class Poller:
         self._states = await self._in_store(self._store.source_states)
         self._fetcher = await Fetcher(self._limits).__aenter__()
         if self._parse_in_process:
-            # spawn, not fork: this process already runs threads (and maybe a Textual app).
-            self._parse_pool = ProcessPoolExecutor(1, mp_context=get_context("spawn"))
+            try:
+                workers = min(PARSE_WORKERS, os.cpu_count() or 1)
+                self._parse_process = await ParseProcess(workers).__aenter__()
+            except OSError:
+                self._parse_process = None  # parse in the ingest thread instead
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -138,8 +142,8 @@ class Poller:
         if self._store is not None:
             await self._in_store(self._store.close)
         self._store_thread.shutdown(wait=True)
-        if self._parse_pool is not None:
-            self._parse_pool.shutdown(wait=True, cancel_futures=True)
+        if self._parse_process is not None:
+            await self._parse_process.__aexit__(None, None, None)
 
     def add_listener(self, listener: Listener) -> None:
         self._listeners.append(listener)
@@ -216,22 +220,24 @@ class Poller:
         body = None
         status = None
         try:
+            # The turn is held through a parse in the child, so fetched bodies cannot pile up
+            # in memory faster than they are parsed.
             async with self._turns:
                 response = await self._fetcher.get(
                     source.url, etag=state.etag, last_modified=state.last_modified
                 )
-            status = response.status
-            keep = response.not_modified
-            record = PollRecord(
-                source=source,
-                attempted=attempted,
-                etag=response.etag or (state.etag if keep else None),
-                last_modified=response.last_modified or (state.last_modified if keep else None),
-                next_poll=attempted + max(interval, response.max_age or 0.0),
-            )
-            body = None if keep else response.body
-            if body is not None and self._parse_pool is not None:
-                record, body = await self._parse_elsewhere(record, failed, body)
+                status = response.status
+                keep = response.not_modified
+                record = PollRecord(
+                    source=source,
+                    attempted=attempted,
+                    etag=response.etag or (state.etag if keep else None),
+                    last_modified=response.last_modified or (state.last_modified if keep else None),
+                    next_poll=attempted + max(interval, response.max_age or 0.0),
+                )
+                body = None if keep else response.body
+                if body is not None and self._parse_process is not None:
+                    record, body = await self._parse_elsewhere(record, failed, body)
         except TickerError as error:
             if isinstance(error, HTTPStatusError):
                 status = error.status
@@ -249,16 +255,15 @@ class Poller:
     async def _parse_elsewhere(
         self, record: PollRecord, failed: PollRecord, body: bytes
     ) -> tuple[PollRecord, bytes | None]:
-        """Parse in the worker process; the body comes back only if that process is gone."""
-        assert self._parse_pool is not None
-        job = partial(feeds.headlines, body, record.source, now=_utc(record.attempted))
+        """Parse in the child process; the body comes back only if that process is gone."""
+        assert self._parse_process is not None
         try:
-            found = await asyncio.get_running_loop().run_in_executor(self._parse_pool, job)
+            found = await self._parse_process.parse(body, record.source, _utc(record.attempted))
+        except WorkerGone:
+            self._parse_process = None  # parse in the ingest thread from now on
+            return record, body
         except TickerError as error:
             return replace(failed, error=str(error)), None
-        except BrokenProcessPool:
-            self._parse_pool = None  # parse in the ingest thread from now on
-            return record, body
         return replace(record, headlines=found), None
 
     async def _ingest_later(self, job: _Job) -> PollOutcome:
@@ -273,11 +278,12 @@ class Poller:
     async def _write(self) -> None:
         while self._pending:
             await self._gather_batch()
-            batch, self._pending = self._pending, []
+            # A bounded batch keeps storing in step with parsing, so little is left at the end.
+            batch, self._pending = self._pending[:BATCH_MAX], self._pending[BATCH_MAX:]
             jobs = [job for job, _ in batch]
             try:
                 records, report = await self._in_store(self._ingest, jobs)
-            except Exception as error:
+            except Exception as error:  # a store failure is reported, not raised
                 message = f"cannot store: {error}"
                 for job, done in batch:
                     done.set_result(
@@ -299,7 +305,7 @@ class Poller:
             for listener in self._listeners:
                 try:
                     listener(event)
-                except Exception as error:
+                except Exception as error:  # one bad listener stops no poll
                     asyncio.get_running_loop().call_exception_handler(
                         {"message": "poll listener failed", "exception": error}
                     )
@@ -337,6 +343,9 @@ class Poller:
                     record = replace(record, headlines=found)
                 except TickerError as error:
                     record = replace(job.failed, error=str(error))
+                except Exception as error:  # a parser's bug fails one feed only
+                    message = f"the feed could not be parsed ({type(error).__name__})"
+                    record = replace(job.failed, error=message)
             records.append(record)
         return records, self._store.save(records, retention=self.retention)
 
