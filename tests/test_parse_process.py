@@ -1,0 +1,60 @@
+"""Parsing in child processes: same headlines as in process, errors as values, death survived."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+from feedgen import rss
+from ticker import feeds
+from ticker.errors import FeedError
+from ticker.model import Source
+from ticker.parse_process import ParseProcess, WorkerGone
+from ticker.poller import Poller
+from ticker.store import Store
+
+SOURCE = Source("Wire", "http://127.0.0.1/wire.rss")
+NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
+
+
+async def test_a_child_parses_exactly_as_this_process_does() -> None:
+    body = rss([("a", "EXCLUSIVE: Port reopens"), ("b", "Rates hold")])
+    async with ParseProcess(2) as children:
+        remote = await children.parse(body, SOURCE, NOW)
+    assert remote == feeds.headlines(body, SOURCE, now=NOW)
+
+
+async def test_a_feed_error_comes_back_as_the_same_error() -> None:
+    async with ParseProcess() as children:
+        with pytest.raises(FeedError, match="an HTML page, not a feed"):
+            await children.parse(b"<html><body>hi</body></html>", SOURCE, NOW)
+        # and the child is still there for the next feed
+        assert len(await children.parse(rss(2), SOURCE, NOW)) == 2
+
+
+async def test_a_dead_child_is_reported_not_waited_for() -> None:
+    async with ParseProcess() as children:
+        [worker] = children._workers
+        worker.process.kill()
+        await worker.process.wait()
+        with pytest.raises(WorkerGone):
+            await children.parse(rss(1), SOURCE, NOW)
+
+
+async def test_the_poller_parses_in_this_process_when_the_children_die(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    httpserver.expect_request("/feed").respond_with_data(rss(3))
+    source = Source("Wire", httpserver.url_for("/feed"))
+    async with Poller(tmp_path / "t.db", [source], parse_in_process=True) as poller:
+        assert poller._parse_process is not None
+        for worker in poller._parse_process._workers:
+            worker.process.kill()
+            await worker.process.wait()
+        [outcome] = await poller.poll_once()
+    assert outcome.ok and outcome.new == 3
+    with Store(tmp_path / "t.db") as store:
+        assert store.count() == 3
