@@ -88,6 +88,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     headlines.set_defaults(run=_run_headlines)
 
+    read = commands.add_parser(
+        "read",
+        help="fetch a news page and print its article",
+        description="Fetch a page, extract its article (title, byline, date, body, tags), print.",
+    )
+    read.add_argument("url", metavar="URL")
+    read.add_argument("--format", choices=("plain", "markdown", "json"), default="plain")
+    read.add_argument("--config", type=Path, metavar="FILE", help="config file to use")
+    read.add_argument(
+        "--data-dir", type=Path, metavar="DIR", help="where the store lives ($TICKER_DATA_DIR)"
+    )
+    read.add_argument(
+        "--refresh", action="store_true", help="fetch again even if the article is saved"
+    )
+    read.set_defaults(run=_run_read)
+
     demo = commands.add_parser(
         "demo-server",
         help="serve a live, generated newsroom on 127.0.0.1",
@@ -233,6 +249,42 @@ def _print_headlines(rows: Sequence[Headline], fmt: str, settings: Settings) -> 
     for line in lines:
         out.write(line + "\n")
     out.flush()
+
+
+def _run_read(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from ticker import locations, output, reader
+    from ticker.fetch import Fetcher, Limits
+
+    settings = _settings(args)
+    store_path = locations.store_file(args.data_dir)
+
+    async def read() -> reader.Opened:
+        limits = Limits(
+            read_timeout=settings.poll.timeout,
+            connect_timeout=min(10.0, settings.poll.timeout),
+            deadline=settings.poll.timeout * 2,
+            concurrency=1,
+        )
+        async with Fetcher(limits) as fetcher:
+            return await reader.open_article(
+                args.url, store_path, fetcher=fetcher, refresh=args.refresh
+            )
+
+    opened = asyncio.run(read())
+    if opened.notice:
+        _complain(opened.notice)
+    article = opened.article
+    if args.format == "json":
+        text = output.article_json(article) + "\n"
+    elif args.format == "markdown":
+        text = output.article_markdown(article, settings.tz())
+    else:
+        text = output.article_plain(article)
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    return EXIT_OK
 
 
 def _run_demo_server(args: argparse.Namespace) -> int:

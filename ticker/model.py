@@ -119,3 +119,17 @@ class PollOutcome:
     error: str | None = None
     new_rows: tuple[int, ...] = field(default=())
     updated_rows: tuple[int, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """An article as the reader shows it. `body` is Markdown; `origin` is "page" or "feed"."""
+
+    url: str
+    title: str
+    body: str
+    byline: str | None = None
+    published: datetime | None = None
+    tags: tuple[str, ...] = field(default=())
+    lang: str | None = None
+    origin: str = "page"

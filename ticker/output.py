@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime, tzinfo
 
 from ticker.dates import day_label, iso_utc
-from ticker.model import Headline
+from ticker.model import Article, Headline
 from ticker.sanitize import strip_controls
 
 
@@ -45,3 +46,41 @@ def json_lines(headlines: Iterable[Headline]) -> Iterator[str]:
             },
             ensure_ascii=False,
         )
+
+
+_HEADING = re.compile(r"^#{1,6}\s+", re.MULTILINE)
+
+
+def article_plain(article: Article) -> str:
+    """The title line, a blank line, the body as text."""
+    body = _HEADING.sub("", article.body)
+    return strip_controls(f"{article.title}\n\n{body}\n")
+
+
+def article_markdown(article: Article, tz: tzinfo | None) -> str:
+    """A Markdown document: title, a metadata line, body, tags."""
+    meta = [article.byline or ""]
+    if article.published is not None:
+        meta.append(f"{article.published.astimezone(tz):%d %B %Y, %H:%M}")
+    meta.append(article.url)
+    parts = [f"# {article.title}", " · ".join(m for m in meta if m), article.body]
+    if article.tags:
+        parts.append("Tags: " + ", ".join(article.tags))
+    return strip_controls("\n\n".join(parts) + "\n")
+
+
+def article_json(article: Article) -> str:
+    """One JSON object: url, title, byline, published, body, tags, lang, from."""
+    return json.dumps(
+        {
+            "url": article.url,
+            "title": article.title,
+            "byline": article.byline,
+            "published": iso_utc(article.published) if article.published else None,
+            "body": article.body,
+            "tags": list(article.tags),
+            "lang": article.lang,
+            "from": article.origin,
+        },
+        ensure_ascii=False,
+    )

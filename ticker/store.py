@@ -8,6 +8,7 @@ from each version to the next.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -17,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ticker.errors import StoreError
-from ticker.model import Badge, Headline, Source, SourceHealth
+from ticker.model import Article, Badge, Headline, Source, SourceHealth
 
 _BADGE_INDEXES = "\n".join(
     f"CREATE INDEX items_badge_{b.name.lower()} ON items(published, id) WHERE badges & {b.value};"
@@ -72,6 +73,22 @@ _MIGRATIONS: tuple[str, ...] = (
         INSERT INTO items_fts(rowid, title, summary) VALUES (new.id, new.title, new.summary);
     END;
     """,
+    # 2: extracted articles, so a second open is instant and works offline
+    """
+    CREATE TABLE articles (
+        url TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        body TEXT NOT NULL,
+        byline TEXT,
+        published INTEGER,
+        tags TEXT NOT NULL DEFAULT '[]',
+        lang TEXT,
+        etag TEXT,
+        last_modified TEXT,
+        fetched REAL NOT NULL
+    );
+    CREATE INDEX items_url ON items(url);
+    """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -120,6 +137,14 @@ class Retention:
 
     max_age_days: float = 30.0
     max_items_per_source: int = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class CachedArticle:
+    article: Article
+    etag: str | None
+    last_modified: str | None
+    fetched: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -411,6 +436,61 @@ class Store:
             (row,),
         ).fetchone()
         return _headline(found) if found else None
+
+    def headline_for_url(self, url: str) -> Headline | None:
+        """The newest stored headline that links to `url`."""
+        found = self._db.execute(
+            f"SELECT {_ITEM_COLUMNS} FROM items JOIN sources ON sources.id = items.source_id"
+            " WHERE items.url = ? ORDER BY items.published DESC LIMIT 1",
+            (url,),
+        ).fetchone()
+        return _headline(found) if found else None
+
+    # -- articles ------------------------------------------------------------------------
+
+    def article(self, url: str) -> CachedArticle | None:
+        """The cached article for `url`, with the validators to revalidate it."""
+        row = self._db.execute(
+            "SELECT title, body, byline, published, tags, lang, etag, last_modified, fetched"
+            " FROM articles WHERE url = ?",
+            (url,),
+        ).fetchone()
+        if row is None:
+            return None
+        title, body, byline, published, tags, lang, etag, last_modified, fetched = row
+        article = Article(
+            url=url,
+            title=title,
+            body=body,
+            byline=byline,
+            published=_dt(published),
+            tags=tuple(json.loads(tags)),
+            lang=lang,
+        )
+        return CachedArticle(article, etag, last_modified, fetched)
+
+    def save_article(
+        self, article: Article, *, etag: str | None = None, last_modified: str | None = None
+    ) -> None:
+        """Cache an extracted article (pages only: feed text is in the items already)."""
+        published = int(article.published.timestamp()) if article.published else None
+        with self._transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO articles(url, title, body, byline, published, tags, lang,"
+                " etag, last_modified, fetched) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    article.url,
+                    article.title,
+                    article.body,
+                    article.byline,
+                    published,
+                    json.dumps(list(article.tags), ensure_ascii=False),
+                    article.lang,
+                    etag,
+                    last_modified,
+                    time.time(),
+                ),
+            )
 
     def explain(self, query: Query) -> str:
         """SQLite's query plan for `query`, for tests that check the indexes are used."""
