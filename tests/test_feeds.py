@@ -64,7 +64,8 @@ def test_fixture_parses_as_the_manifest_says(name: str) -> None:
             for e in entries
         ]
         if "dates_future" not in name:
-            assert got == expect["expect_published"]
+            want = expect["expect_published"]
+            assert [g if w != "*" else "*" for g, w in zip(got, want, strict=True)] == want
     text = repr(entries)
     for forbidden in expect.get("forbid", []):
         assert forbidden not in text
