@@ -1,16 +1,19 @@
-"""Compare the feed parsers ticker could use: fastfeedparser, feedparser and feedparser-rs.
+"""Compare the feed parsers ticker could use (fastfeedparser, feedparser, feedparser-rs) and
+ticker's own parse, ticker.feeds.parse, which routes between the first two.
 
     /work/venv/bin/python bench/parsers.py [--quick]
 
 Three parts, all printed with plain print:
-  1. speed: a generated 50-item RSS 2.0, Atom 1.0 and JSON Feed, parsed from bytes many times;
+  1. speed: a generated 50-item RSS 2.0, Atom 1.0 and JSON Feed, parsed from bytes many times,
+     plus ticker.feeds.headlines (parse, badges, ids: what one poll of one feed costs);
   2. robustness: every file in tests/fixtures/feeds/ against its MANIFEST.toml entry, each parse
      in a child process (time limit, memory limit) while a listener on 127.0.0.1:8766 catches
      any parser that fetches the DTDs and entities the hostile fixtures name;
   3. the fields each parser fills (links and xml:base, dates, guid, categories, title markup),
      which is what ticker/feeds.py has to map.
-A fourth candidate, "fast+fallback", is the strategy the numbers point to (see hybrid_parse):
-fastfeedparser for well-formed documents, feedparser for everything the expat pre-check rejects.
+A fourth candidate, "ticker", is ticker.feeds.parse(body, FEED_URL) itself: its Entry objects
+(already cleaned, titles as text, links absolute) are mapped onto the same checks, and only its
+FeedError counts as a clean refusal.
 
 Every parser is always given bytes (or a BytesIO): fastfeedparser.parse and feedparser.parse
 FETCH when given a str that starts with http://, and feedparser.parse opens a local file when
@@ -47,9 +50,12 @@ TRAP_PORT = 8766  # the hostile fixtures' DTDs and entities point here
 PARSE_TIMEOUT = 15.0  # seconds for one fixture parse before the child is killed
 CHILD_MEMORY = 4 << 30  # address-space limit of the child that parses fixtures
 
-FFP, FP, RS, HYBRID = "fastfeedparser", "feedparser", "feedparser-rs", "fast+fallback"
+FFP, FP, RS, TICKER = "fastfeedparser", "feedparser", "feedparser-rs", "ticker"
+HEADLINES = "ticker headlines"  # speed only: ticker.feeds.headlines, parse + badges + ids
 MODULES = {FFP: "fastfeedparser", FP: "feedparser", RS: "feedparser_rs"}
-SHORT = {FFP: "ffp", FP: "fp", RS: "rs", HYBRID: "hybrid"}
+SHORT = {FFP: "ffp", FP: "fp", RS: "rs", TICKER: "ticker", HEADLINES: "headlines"}
+FORMATS = ("RSS 2.0", "Atom 1.0", "JSON Feed")  # the generated speed feeds
+NOW = dt.datetime(2024, 5, 21, tzinfo=dt.UTC)  # the `now` headlines() clamps dates to
 
 # ------------------------------------------------------------------------------------------------
 # The parsers, each called the way ticker would call it
@@ -83,10 +89,6 @@ def parse_with(name: str, data: bytes) -> object:
     return mod.parse(data)
 
 
-def looks_like_json(data: bytes) -> bool:
-    return data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[")
-
-
 def well_formed(data: bytes) -> bool:
     """Expat, no namespaces, no external entities, libexpat's amplification limit."""
     parser = expat.ParserCreate()
@@ -98,35 +100,6 @@ def well_formed(data: bytes) -> bool:
 
 
 _RELATIVE = re.compile(r"^(?![a-zA-Z][a-zA-Z0-9+.-]*:)")
-
-
-def hybrid_parse(data: bytes) -> tuple[str, object]:
-    """The candidate for feeds.py: fastfeedparser where it is right, feedparser where it is not.
-
-    JSON goes to fastfeedparser (feedparser 6 has no JSON Feed support). XML goes to
-    fastfeedparser only if expat finds it well-formed: on ill-formed input fastfeedparser's
-    recovering lxml parse silently drops text and corrupts links (see the robustness table).
-    Well-formed documents still go to feedparser when fastfeedparser raises, finds no items,
-    leaves relative links in a document that uses xml:base (which it ignores), or returns an
-    empty title where the document has an xhtml title (which it drops).
-    """
-    if looks_like_json(data):
-        return FFP, PARSERS[FFP].parse(data)
-    if well_formed(data):
-        try:
-            result = PARSERS[FFP].parse(data)
-        except Exception:
-            result = None
-        if result is not None and result.get("entries"):
-            entries = result["entries"]
-            relative = any(_RELATIVE.match(e.get("link") or "x:") for e in entries)
-            untitled = any(not e.get("title") for e in entries)
-            if not (relative and b"xml:base" in data) and not (
-                untitled and b'type="xhtml"' in data
-            ):
-                return FFP, result
-    # A BytesIO, never bytes: given bytes, feedparser first tries them as a file name.
-    return FP, PARSERS[FP].parse(io.BytesIO(data), response_headers=fp_headers())
 
 
 # ------------------------------------------------------------------------------------------------
@@ -153,8 +126,12 @@ def entries_of(result: object) -> list:
 
 try:
     sys.path.insert(0, str(REPO))
+    from ticker import feeds as ticker_feeds
+    from ticker.errors import FeedError
+    from ticker.model import Source
     from ticker.sanitize import html_to_text
 except Exception:  # the bench must run without the package too
+    ticker_feeds = None
 
     def html_to_text(markup: str) -> str:
         from selectolax.lexbor import LexborHTMLParser
@@ -219,6 +196,47 @@ def entry_view(parser: str, entry: object, resolve: bool, version: str) -> dict:
     }
 
 
+def ticker_view(entry: object) -> dict:
+    """A ticker Entry in entry_view's shape: its title is already text, its link absolute."""
+    when = entry.published or entry.updated
+    return {
+        "title": entry.title,
+        "title_type": "text/plain",  # shown as is: reducing it to text again would be wrong
+        "raw_type": None,
+        "link": entry.link,
+        "guid": entry.guid,
+        "published": when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if when else "",
+        "tags": list(entry.categories),
+    }
+
+
+def ticker_strings(feed: object) -> list[str]:
+    """Every string ticker keeps from a feed, for the forbidden-text and expansion checks."""
+    out = [feed.title]
+    for e in feed.entries:
+        out += [e.guid, e.title, e.link, e.summary, *e.categories]
+    return out
+
+
+# Which parser ticker.feeds.parse ended up with; set by the wrappers track_ticker installs.
+TICKER_USED: list[str] = [""]
+
+
+def track_ticker() -> None:
+    """In a fixture child only: note which of ticker's two parse paths returned the feed."""
+
+    def tracked(fn, label: str):
+        def wrapper(*args, **kwargs):
+            result = fn(*args, **kwargs)
+            TICKER_USED[0] = label
+            return result
+
+        return wrapper
+
+    ticker_feeds._parse_fast = tracked(ticker_feeds._parse_fast, FFP)
+    ticker_feeds._parse_tolerant = tracked(ticker_feeds._parse_tolerant, FP)
+
+
 def all_strings(obj: object, depth: int = 0):
     """Every string in a parse result, for the forbidden-text and expansion checks."""
     if depth > 8 or obj is None or isinstance(obj, (int, float, bool, time.struct_time)):
@@ -251,11 +269,23 @@ def all_strings(obj: object, depth: int = 0):
 
 
 def summarize(parser: str, data: bytes, forbid: list[str]) -> dict:
+    if parser == TICKER:
+        TICKER_USED[0] = "?"
+        started = time.perf_counter()
+        feed = ticker_feeds.parse(data, FEED_URL)
+        elapsed = time.perf_counter() - started
+        strings = ticker_strings(feed)
+        return {
+            "used": TICKER_USED[0],
+            "seconds": elapsed,
+            "bozo": False,
+            "version": "",
+            "entries": [ticker_view(e) for e in feed.entries],
+            "forbidden": sorted({f for f in forbid for s in strings if f in s}),
+            "longest": max((len(s) for s in strings), default=0),
+        }
     started = time.perf_counter()
-    if parser == HYBRID:
-        used, result = hybrid_parse(data)
-    else:
-        used, result = parser, parse_with(parser, data)
+    used, result = parser, parse_with(parser, data)
     elapsed = time.perf_counter() - started
     strings = list(all_strings(result))
     return {
@@ -264,7 +294,7 @@ def summarize(parser: str, data: bytes, forbid: list[str]) -> dict:
         "bozo": bool(field(result, "bozo")),
         "version": str(field(result, "version") or ""),
         "entries": [
-            entry_view(used, e, parser == HYBRID, str(field(result, "version") or ""))
+            entry_view(used, e, False, str(field(result, "version") or ""))
             for e in entries_of(result)
         ],
         "forbidden": sorted({f for f in forbid for s in strings if f in s}),
@@ -274,6 +304,8 @@ def summarize(parser: str, data: bytes, forbid: list[str]) -> dict:
 
 def child_main(conn, parser: str) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY, CHILD_MEMORY))
+    if parser == TICKER:
+        track_ticker()
     while True:
         job = conn.recv()
         if job is None:
@@ -358,7 +390,9 @@ class Trap:
             self.server.server_close()
 
 
-def judge(spec: dict, status: str, out: object, fetched: list[str]) -> tuple[str, bool]:
+def judge(
+    spec: dict, status: str, out: object, fetched: list[str], parser: str
+) -> tuple[str, bool]:
     """One table cell, and whether it counts as a pass."""
     if status == "hung":
         return f"HUNG >{PARSE_TIMEOUT:.0f}s", False
@@ -370,6 +404,8 @@ def judge(spec: dict, status: str, out: object, fetched: list[str]) -> tuple[str
     if status == "raised":
         name = str(out).split(":", 1)[0]
         ok = spec.get("min_items", spec["expect_items"]) == 0 and not alarms
+        if parser == TICKER and name != FeedError.__name__:
+            ok = False  # ticker promises FeedError for what is no feed; anything else is a bug
         return " ".join([*alarms, *(["ok"] if ok else []), f"raised {name}"]), ok
     entries = out["entries"]
     forbidden = out["forbidden"]
@@ -431,7 +467,7 @@ def robustness(manifest: dict, names: list[str]) -> dict:
             status, out = child.run(FIXTURES / fname, spec.get("forbid", []))
             time.sleep(0.01)  # let a fetch that raced the reply be counted
             fetched = trap.hits[before:]
-            cell, ok = judge(spec, status, out, fetched)
+            cell, ok = judge(spec, status, out, fetched, parser)
             results.setdefault(fname, {})[parser] = (cell, ok, out if status == "ok" else None)
             raw.setdefault(fname, {})[parser] = (status, out)
             if status in ("hung", "crashed"):
@@ -602,13 +638,18 @@ def speed(names: list[str], runs: int, budget: float) -> dict:
     )
     print(f"  {runs} runs of N parses each; ms per parse of the whole feed (median / min / max)")
     rows, table = [], {}
-    candidates = [(n, lambda d, n=n: parse_with(n, d)) for n in names]
-    if HYBRID in names:
-        candidates = [c for c in candidates if c[0] != HYBRID]
-        candidates.append((HYBRID, lambda d: hybrid_parse(d)[1]))
+    # (name, the call timed, how many items its result holds)
+    candidates = [(n, lambda d, n=n: parse_with(n, d), lambda r: len(entries_of(r))) for n in names]
+    if TICKER in names:
+        source = Source("Bench Wire", FEED_URL)
+        candidates = [c for c in candidates if c[0] != TICKER]
+        candidates.append(
+            (TICKER, lambda d: ticker_feeds.parse(d, FEED_URL), lambda r: len(r.entries))
+        )
+        candidates.append((HEADLINES, lambda d: ticker_feeds.headlines(d, source, now=NOW), len))
     for fmt, data in feeds.items():
-        for name, fn in candidates:
-            found = len(entries_of(fn(data)))
+        for name, fn, count in candidates:
+            found = count(fn(data))
             if found != len(items):
                 rows.append([fmt, name, "n/a", "", "", "", f"{found} items: unsupported"])
                 continue
@@ -664,7 +705,7 @@ def short(value: object, limit: int = 90) -> str:
 
 def field_report(names: list[str], raw: dict, manifest: dict) -> None:
     for parser in names:
-        if parser == HYBRID:
+        if parser == TICKER:
             continue
         print(f"\n  [{parser}]")
         # links and xml:base
@@ -708,27 +749,7 @@ def field_report(names: list[str], raw: dict, manifest: dict) -> None:
         }
         for key, value in date_fields.items():
             print(f"    {key:<16}: {type(value).__name__} {short(value, 70)}")
-        summary = []
-        for fname, spec in manifest.items():
-            if not fname.startswith("dates_") and fname not in ("rss10_rdf.xml", "atom03.xml"):
-                continue
-            status, out = raw[fname][parser]
-            if status != "ok":
-                summary.append(f"{fname}: {status}")
-                continue
-            want = spec["expect_published"]
-            got = [e["published"] for e in out["entries"]]
-            wrong = [
-                f"#{i + 1}={g or 'none'}"
-                for i, (g, w) in enumerate(zip(got, want, strict=False))
-                if g != w
-            ]
-            right = len(want) - len(wrong)
-            detail = f" ({', '.join(wrong)})" if wrong else ""
-            summary.append(f"{fname} {right}/{len(want)}{detail}")
-        print("    dates vs manifest:")
-        for line in summary:
-            print(f"      {line}")
+        print_dates(parser, raw, manifest)
         # guid, categories, content
         e = first_entry(parser, "rss20_full.xml")
         print(f"    guid            : id={field(e, 'id')!r} guidislink={field(e, 'guidislink')!r}")
@@ -754,20 +775,56 @@ def field_report(names: list[str], raw: dict, manifest: dict) -> None:
             if raw[fname][parser][0] == "ok" and raw[fname][parser][1]["bozo"]
         )
         print(f"    bozo set on     : {bozo} of {len(manifest)} fixtures")
-        escapes = []
-        for fname in ("hostile_ansi_ncr.xml", "hostile_ansi_raw.xml", "hostile_jsonfeed_ansi.json"):
-            status, out = raw[fname][parser]
-            if status != "ok":
-                escapes.append(f"{fname} {status}")
-                continue
-            titles = [e["title"] or "" for e in out["entries"]]
-            esc = sum(1 for t in titles if "\x1b" in t or "\x9b" in t)
-            escapes.append(f"{fname} {esc}/{len(titles)}")
-        print(f"    titles with ESC : {', '.join(escapes)}")
-        status, out = raw["hostile_links.xml"][parser]
-        if status == "ok":
-            links = [e["link"] for e in out["entries"]]
-            print(f"    odd-scheme links: {short(links, 200)}")
+        print_escapes_and_links(parser, raw)
+
+
+def print_dates(parser: str, raw: dict, manifest: dict) -> None:
+    summary = []
+    for fname, spec in manifest.items():
+        if not fname.startswith("dates_") and fname not in ("rss10_rdf.xml", "atom03.xml"):
+            continue
+        status, out = raw[fname][parser]
+        if status != "ok":
+            summary.append(f"{fname}: {status}")
+            continue
+        want = spec["expect_published"]
+        got = [e["published"] for e in out["entries"]]
+        wrong = [
+            f"#{i + 1}={g or 'none'}"
+            for i, (g, w) in enumerate(zip(got, want, strict=False))
+            if g != w
+        ]
+        right = len(want) - len(wrong)
+        detail = f" ({', '.join(wrong)})" if wrong else ""
+        summary.append(f"{fname} {right}/{len(want)}{detail}")
+    print("    dates vs manifest:")
+    for line in summary:
+        print(f"      {line}")
+
+
+def print_escapes_and_links(parser: str, raw: dict) -> None:
+    escapes = []
+    for fname in ("hostile_ansi_ncr.xml", "hostile_ansi_raw.xml", "hostile_jsonfeed_ansi.json"):
+        status, out = raw[fname][parser]
+        if status != "ok":
+            escapes.append(f"{fname} {status}")
+            continue
+        titles = [e["title"] or "" for e in out["entries"]]
+        esc = sum(1 for t in titles if "\x1b" in t or "\x9b" in t)
+        escapes.append(f"{fname} {esc}/{len(titles)}")
+    print(f"    titles with ESC : {', '.join(escapes)}")
+    status, out = raw["hostile_links.xml"][parser]
+    if status == "ok":
+        links = [e["link"] for e in out["entries"]]
+        print(f"    odd-scheme links: {short(links, 200)}")
+
+
+def ticker_report(raw: dict, manifest: dict) -> None:
+    """What ticker.feeds.parse hands on, after its own cleaning (the other parsers' raw output
+    is above): dates, escape sequences, link schemes."""
+    print(f"\n  [{TICKER}] (ticker.feeds.parse: entries already cleaned)")
+    print_dates(TICKER, raw, manifest)
+    print_escapes_and_links(TICKER, raw)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -782,8 +839,10 @@ def main() -> None:
     for name, mod in PARSERS.items():
         print(f"  {name} {getattr(mod, '__version__', '?')}")
     names = list(PARSERS)
-    if FFP in PARSERS and FP in PARSERS:
-        names.append(HYBRID)
+    if ticker_feeds is None:
+        print("  ticker: the package cannot be imported; its rows are skipped")
+    elif FFP in PARSERS and FP in PARSERS:
+        names.append(TICKER)
     manifest = tomllib.loads((FIXTURES / "MANIFEST.toml").read_text("utf-8"))
 
     print("\n== 1. Speed ==")
@@ -797,7 +856,8 @@ def main() -> None:
         "  link:base-lost (xml:base ignored), link:empty, link:bad (corrupted),\n"
         "  EXPANDED! (entity expansion), READ FILE! (local file content in the result),\n"
         f"  FETCHED! (request seen on 127.0.0.1:{TRAP_PORT}), raised X, HUNG, CRASHED.\n"
-        f"  '{HYBRID}' is hybrid_parse() below, with links joined to the feed URL."
+        f"  '{TICKER}' is ticker.feeds.parse(body, {FEED_URL!r}); for it only FeedError counts\n"
+        "  as a clean refusal (any other exception is a failure)."
     )
     rob = robustness(manifest, names)
     cells = rob["cells"]
@@ -805,13 +865,20 @@ def main() -> None:
     print_table(rows, ["file", *names])
     passes = {p: sum(1 for f in manifest if cells[f][p][1]) for p in names}
     print("  passed: " + ", ".join(f"{p} {passes[p]}/{len(manifest)}" for p in names))
-    used = {}
+    used: dict[str, int] = {}
     for f in manifest:
-        out = cells[f].get(HYBRID, (None, None, None))[2]
+        out = cells[f].get(TICKER, (None, None, None))[2]
         if out:
             used[out["used"]] = used.get(out["used"], 0) + 1
+    refused = sum(
+        1 for f in manifest if cells[f].get(TICKER, ("",))[0].endswith("raised FeedError")
+    )
     if used:
-        print(f"  {HYBRID} used: " + ", ".join(f"{k} for {v}" for k, v in sorted(used.items())))
+        print(
+            f"  {TICKER} used: "
+            + ", ".join(f"{k} for {v}" for k, v in sorted(used.items()))
+            + f"; refused with FeedError {refused}"
+        )
     lol = [
         f"{SHORT[p]} {rob['raw']['hostile_billion_laughs.xml'][p][1]['seconds'] * 1000:.1f} ms"
         for p in names
@@ -834,6 +901,8 @@ def main() -> None:
 
     print("\n== 3. What each parser gives (the mapping feeds.py needs) ==")
     field_report(names, rob["raw"], manifest)
+    if TICKER in names:
+        ticker_report(rob["raw"], manifest)
     if FP in PARSERS:
         leaked = entries_of(PARSERS[FP].parse(fixture("hostile_body_is_a_path.txt")))
         safe = entries_of(PARSERS[FP].parse(io.BytesIO(fixture("hostile_body_is_a_path.txt"))))
@@ -843,56 +912,83 @@ def main() -> None:
         )
 
     print("\n== Recommendation ==")
-    recommend(speeds, passes, names, manifest, cells)
+    recommend(speeds, passes, names, manifest, cells, used)
     print(f"\n(total {time.perf_counter() - started:.1f} s)")
 
 
-def recommend(speeds: dict, passes: dict, names: list[str], manifest: dict, cells: dict) -> None:
+def recommend(
+    speeds: dict, passes: dict, names: list[str], manifest: dict, cells: dict, used: dict
+) -> None:
     total = len(manifest)
 
     def ms(fmt: str, name: str) -> str:
         value = speeds.get((fmt, name))
         return f"{value:.2f} ms" if value is not None else "n/a"
 
-    for fmt in ("RSS 2.0", "Atom 1.0", "JSON Feed"):
-        print(f"  {fmt:<9}: " + ", ".join(f"{SHORT[n]} {ms(fmt, n)}" for n in names))
+    timed = [*names, HEADLINES] if TICKER in names else names
+    for fmt in FORMATS:
+        print(f"  {fmt:<9}: " + ", ".join(f"{SHORT[n]} {ms(fmt, n)}" for n in timed))
     print(
         f"  expat pre-check: RSS {ms('RSS 2.0', '(expat check)')}, "
         f"Atom {ms('Atom 1.0', '(expat check)')}"
     )
     print("  fixtures passed: " + ", ".join(f"{SHORT[n]} {passes[n]}/{total}" for n in names))
-    if HYBRID not in names:
-        print("  (fastfeedparser or feedparser missing: no recommendation)")
+    if TICKER not in names:
+        print("  (ticker, fastfeedparser or feedparser missing: no recommendation)")
         return
-    ratio = speeds[("RSS 2.0", FP)] / speeds[("RSS 2.0", FFP)]
-    overhead = speeds[("RSS 2.0", HYBRID)] / speeds[("RSS 2.0", FFP)]
-    failing = [f for f in manifest if not cells[f][HYBRID][1]]
+    rss = {n: speeds.get(("RSS 2.0", n)) for n in (FFP, FP, TICKER, HEADLINES)}
+    if None in rss.values():
+        print("  (a candidate did not parse the generated RSS feed: no recommendation)")
+        return
+    ratio = rss[FP] / rss[FFP]
+    overhead = rss[TICKER] / rss[FFP]
+    failing = (
+        "".join(f"\n    {f} ({cells[f][TICKER][0]})" for f in manifest if not cells[f][TICKER][1])
+        or " none"
+    )
+    paths = ", ".join(f"{k} {v}" for k, v in sorted(used.items())) or "none"
+    refused = sum(1 for f in manifest if cells[f][TICKER][0].endswith("raised FeedError"))
+
+    def ms3(name: str) -> str:
+        return " / ".join(f"{speeds.get((fmt, name), float('nan')):.2f}" for fmt in FORMATS)
+
+    limit = ticker_feeds.TOLERANT_MAX // 1024
+    earliest = ticker_feeds._EARLIEST_YEAR
     print(
         f"""
-  Use fastfeedparser as the fast path ({ratio:.0f}x faster than feedparser on RSS),
-  but only for documents that expat finds well-formed; send everything else to
-  feedparser, given a BytesIO and the response headers (Content-Location = feed URL).
-  That is hybrid_parse() here: {speeds[("RSS 2.0", HYBRID)]:.2f} ms per 50-item RSS feed
-  ({overhead:.1f}x fastfeedparser alone), {passes[HYBRID]}/{total} fixtures passed; still
-  failing: {", ".join(failing) or "none"}.
+  Keep what ticker.feeds.parse does now (the "{TICKER}" rows measure it):
+    - illegal control bytes (C0 but TAB, LF, CR and BEL/ESC, which sanitize removes with their
+      sequences) are dropped first, so one stray byte does not make a whole feed ill-formed;
+    - JSON Feed goes to fastfeedparser once json.loads has dropped wrong-typed fields and lone
+      surrogates; an empty body or an HTML page is a FeedError;
+    - XML that expat finds well-formed ({ms("RSS 2.0", "(expat check)")} per RSS feed) goes to
+      fastfeedparser unless it uses xml:base, XHTML titles or elements inside a title (which
+      fastfeedparser ignores or drops), or unless fastfeedparser raises or finds no items;
+    - the rest goes to feedparser (a BytesIO, Content-Location = feed URL) up to {limit} KB;
+      an ill-formed feed larger than that gets fastfeedparser's lossy recovering parse.
+  Measured, ms per 50-item feed (RSS / Atom / JSON Feed):
+    ticker.feeds.parse      {ms3(TICKER)}  (RSS: {overhead:.1f}x fastfeedparser alone,
+                            {rss[FP] / rss[TICKER]:.0f}x faster than feedparser)
+    ticker.feeds.headlines  {ms3(HEADLINES)}  (what a poll pays per feed; badges and ids add
+                            {rss[HEADLINES] - rss[TICKER]:.2f} ms on RSS)
+  Fixtures: {passes[TICKER]}/{total} passed; parsed by {paths}; {refused} refused with FeedError.
+  Still failing:{failing}
 
-  Not fastfeedparser alone: on ill-formed XML its recovering lxml parse neither raises
+  Why not fastfeedparser alone: on ill-formed XML its recovering lxml parse neither raises
   nor sets bozo; it cuts titles at a bare '&' or an HTML entity ('Caf'), rewrites
   '?id=1&ref=rss' to '?id=1=rss', and loses items (items outside <channel>: 0 of 3;
-  billion laughs: the innocent second item). A fallback on exceptions alone never fires.
-  Not feedparser alone: about {ratio:.0f}x slower, no JSON Feed at all in 6.0.x, and
-  parse(bytes) opens a local file named by the bytes.
-  Not feedparser-rs: it blanks item links to loopback and private hosts (127.0.0.1,
-  localhost, 10.x; a public host is kept) yet keeps javascript: and file: links, so the
-  demo newsroom and every test on 127.0.0.1 would lose its links; it ignores xml:base.
+  billion laughs: the innocent second item).
+  Why not feedparser alone: about {ratio:.0f}x slower than fastfeedparser, no JSON Feed at all
+  in 6.0.x, and parse(bytes) opens a local file named by the bytes.
+  Why not feedparser-rs: it blanks item links to loopback and private hosts (127.0.0.1,
+  localhost, 10.x; a public host is kept) yet keeps javascript: and file: links, and it
+  ignores xml:base.
 
-  feeds.py must also: urljoin every link with the feed URL; guard the JSON Feed path
-  (fastfeedparser raises AttributeError on wrong types and falls through to its XML path
-  on a lone surrogate; feedparser cannot help there), e.g. validate types after
-  json.loads or map JSON Feed itself; turn title HTML into text itself (no parser does),
-  treating only Atom type="text" titles as plain (feedparser guesses RSS title types
-  wrongly); reject year-0 and clamp future dates; catch every exception; and pass all
-  text through ticker.sanitize (all three let ESC/OSC sequences through)."""
+  Beyond the parsers feeds.py also joins every link with the feed URL (or xml:base) and
+  keeps only http(s) links, turns title HTML into text (Atom type="text" titles stay
+  literal), drops dates before {earliest}, caps a feed at {ticker_feeds.MAX_ENTRIES} entries,
+  passes every string through ticker.sanitize (ESC/OSC sequences, Rich markup), and
+  headlines() clamps future dates to the poll time."""
     )
 
 
