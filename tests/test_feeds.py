@@ -130,3 +130,15 @@ def test_atom_updated_after_published_is_badged_updated() -> None:
 def test_what_is_not_a_feed_says_so_in_one_line(body: bytes, message: str) -> None:
     with pytest.raises(FeedError, match=message):
         feeds.parse(body, FEED_URL)
+
+
+def test_an_undated_item_is_never_dated_by_guessing_from_its_guid() -> None:
+    body = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>W</title>'
+        b"<item><title>Harbour reopens</title><guid>a</guid><link>http://127.0.0.1/a</link></item>"
+        b"<item><title>Rates hold</title><guid>story-4815</guid><link>http://127.0.0.1/b</link></item>"
+        b"</channel></rss>"
+    )
+    now = datetime(2026, 11, 25, 9, tzinfo=UTC)
+    items = feeds.headlines(body, Source("W", FEED_URL), now=now)
+    assert [h.published for h in items] == [now, now]

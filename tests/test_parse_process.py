@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from feedgen import rss
 from pytest_httpserver import HTTPServer
 
-from feedgen import rss
 from ticker import feeds
 from ticker.errors import FeedError
 from ticker.model import Source

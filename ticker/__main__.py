@@ -272,7 +272,15 @@ def _run_read(args: argparse.Namespace) -> int:
                 args.url, store_path, fetcher=fetcher, refresh=args.refresh
             )
 
-    opened = asyncio.run(read())
+    from ticker.errors import ConfigError, TickerError
+
+    try:
+        opened = asyncio.run(read())
+    except ConfigError:
+        raise
+    except TickerError as error:
+        _complain(f"{args.url}: {error}")
+        return EXIT_FAILED
     if opened.notice:
         _complain(opened.notice)
     article = opened.article

@@ -21,6 +21,9 @@ TITLE_MAX = 400
 BYLINE_MAX = 200
 TAG_MAX = 80
 TAGS_MAX = 30
+MIN_WORDS = 20  # less is a menu, a caption or an error message, not an article
+_WORD = re.compile(r"\w+")
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 class ExtractError(TickerError):
@@ -83,6 +86,10 @@ def extract(html: str, url: str) -> Article:
     import trafilatura
 
     html = html[:MAX_HTML]
+    if _UNSAFE.search(html):
+        # Remove escape sequences before any parser sees them: lxml drops the ESC itself and
+        # would leave the payload ("]52;c;...") behind as text.
+        html = strip_controls(html)
     try:
         doc = trafilatura.bare_extraction(
             html,
@@ -100,7 +107,7 @@ def extract(html: str, url: str) -> Article:
     if not body:
         body = _readability(html)
     body = _clean(body)
-    if not body:
+    if len(_WORD.findall(body)) < MIN_WORDS:
         raise ExtractError("no article found on the page")
     meta = _metadata(html, doc)
     return Article(

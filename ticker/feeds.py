@@ -191,6 +191,23 @@ def headlines(body: bytes, source: Source, *, now: datetime) -> list[Headline]:
     return result
 
 
+def _no_fuzzy_dates() -> None:
+    """Keep fastfeedparser from guessing dates with dateparser (installed with htmldate).
+
+    Its last resort reads any string as a date, and it tries the guid of an undated item:
+    guid "a" became 2026-01-25, which misorders the item and lets retention delete it. An
+    item without a real date gets its first-seen time instead.
+    """
+    import fastfeedparser.main as internals
+
+    if getattr(internals, "_slow_dateparser", None) is not None:
+        internals._slow_dateparser = _no_date
+
+
+def _no_date(value: str) -> None:
+    return None
+
+
 def _hash_id(source_url: str, title: str) -> str:
     digest = hashlib.sha1(f"{source_url}\n{title}".encode(), usedforsecurity=False)
     return "sha1:" + digest.hexdigest()
@@ -204,6 +221,7 @@ def _one_line(error: object) -> str:
 def _parse_fast(body: bytes, url: str) -> Feed:
     import fastfeedparser
 
+    _no_fuzzy_dates()
     parsed = fastfeedparser.parse(body, include_media=False, include_enclosures=False)
     info = parsed.get("feed") or {}
     base = urljoin(url, _text(info.get("title_detail", {}).get("base")) or "")

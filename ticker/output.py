@@ -49,11 +49,12 @@ def json_lines(headlines: Iterable[Headline]) -> Iterator[str]:
 
 
 _HEADING = re.compile(r"^#{1,6}\s+", re.MULTILINE)
+_MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~<])")
 
 
 def article_plain(article: Article) -> str:
-    """The title line, a blank line, the body as text."""
-    body = _HEADING.sub("", article.body)
+    """The title line, a blank line, the body as text (Markdown's markers and escapes gone)."""
+    body = _MARKDOWN_ESCAPE.sub(r"\1", _HEADING.sub("", article.body))
     return strip_controls(f"{article.title}\n\n{body}\n")
 
 
