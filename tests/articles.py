@@ -79,3 +79,76 @@ def score(pairs: list[tuple[str, str]]) -> Score:
     scores = [page_score(got, want) for got, want in pairs]
     n = len(scores) or 1
     return Score(sum(p for p, _ in scores) / n, sum(r for _, r in scores) / n, len(scores))
+
+
+# -- the extractors compared ------------------------------------------------------------------
+
+
+def _decoded(fixture: Fixture) -> str:
+    from ticker.extract import decode
+
+    return decode(fixture.html, f"text/html; charset={fixture.charset}")
+
+
+def run_ticker(fixture: Fixture) -> str:
+    from ticker.errors import TickerError
+    from ticker.extract import extract
+
+    try:
+        return extract(_decoded(fixture), fixture.url).body
+    except TickerError:
+        return ""
+
+
+def run_trafilatura(fixture: Fixture, **options: Any) -> str:
+    import trafilatura
+
+    text = trafilatura.extract(
+        _decoded(fixture), url=fixture.url, include_comments=False, include_tables=False, **options
+    )
+    return text or ""
+
+
+def run_readability(fixture: Fixture) -> str:
+    from lxml import html as lxml_html
+    from readability import Document
+
+    try:
+        summary = Document(_decoded(fixture)).summary(html_partial=True)
+    except Exception:  # readability raises bare Exceptions on pages it cannot read
+        return ""
+    tree = lxml_html.fromstring(summary)
+    blocks = tree.xpath("//p|//h1|//h2|//h3|//h4|//li|//blockquote|//pre|//td")
+    if not blocks:
+        return str(tree.text_content())
+    return "\n\n".join(b.text_content().strip() for b in blocks if b.text_content().strip())
+
+
+def run_resiliparse(fixture: Fixture) -> str:
+    from resiliparse.extract.html2text import extract_plain_text
+    from resiliparse.parse.html import HTMLTree
+
+    return str(extract_plain_text(HTMLTree.parse(_decoded(fixture)), main_content=True))
+
+
+def run_justext(fixture: Fixture) -> str:
+    import justext
+
+    languages = {"en": "English", "de": "German", "fr": "French", "es": "Spanish", "uk": "Ukrainian"}
+    language = languages.get(str(fixture.expect.get("lang") or "en"), "English")
+    try:
+        stoplist = justext.get_stoplist(language)
+    except ValueError:
+        stoplist = frozenset()
+    paragraphs = justext.justext(fixture.html, stoplist, encoding=fixture.charset)
+    return "\n\n".join(p.text for p in paragraphs if not p.is_boilerplate)
+
+
+EXTRACTORS = {
+    "trafilatura": run_trafilatura,
+    "trafilatura (precision)": lambda f: run_trafilatura(f, favor_precision=True),
+    "trafilatura (recall)": lambda f: run_trafilatura(f, favor_recall=True),
+    "readability-lxml": run_readability,
+    "resiliparse": run_resiliparse,
+    "justext": run_justext,
+}
