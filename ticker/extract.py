@@ -90,9 +90,12 @@ def extract(html: str, url: str) -> Article:
         # Remove escape sequences before any parser sees them: lxml drops the ESC itself and
         # would leave the payload ("]52;c;...") behind as text.
         html = strip_controls(html)
+    tree = _parse(html)
+    # Read the page's own claims before trafilatura, which prunes the tree it is given.
+    facts = _page_facts(tree) if tree is not None else {}
     try:
         doc = trafilatura.bare_extraction(
-            html,
+            tree if tree is not None else html,
             url=url,
             with_metadata=True,
             include_comments=False,
@@ -109,7 +112,7 @@ def extract(html: str, url: str) -> Article:
     body = _clean(body)
     if len(_WORD.findall(body)) < MIN_WORDS:
         raise ExtractError("no article found on the page")
-    meta = _metadata(html, doc)
+    meta = _metadata(facts, doc)
     return Article(
         url=url,
         title=meta.get("title") or "",
@@ -117,8 +120,19 @@ def extract(html: str, url: str) -> Article:
         byline=meta.get("byline"),
         published=meta.get("published"),
         tags=tuple(meta.get("tags") or ()),
-        lang=meta.get("lang"),
+        lang=_lang(html),
     )
+
+
+def _parse(html: str) -> Any:
+    """The page as an lxml tree, or None when lxml cannot make one."""
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    try:
+        return lxml_html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        return None
 
 
 def _markdown(doc: Any) -> str:
@@ -161,35 +175,136 @@ def _clean(body: str) -> str:
     return "\n\n".join(paragraphs)
 
 
-def _metadata(html: str, doc: Any) -> dict[str, Any]:
-    title = clean_line(getattr(doc, "title", None) or _og(html, "og:title") or "", TITLE_MAX)
-    author = getattr(doc, "author", None)
-    byline = clean_line(author.replace(";", ",") if author else "", BYLINE_MAX) or None
-    tags = [clean_line(t, TAG_MAX) for t in _split_tags(getattr(doc, "tags", None))]
+def _page_facts(tree: Any) -> dict[str, Any]:
+    """What the page says of itself: meta tags, JSON-LD, a <time>, tag links, the <h1>."""
+    facts = _structured(tree)
+    facts.setdefault("published", _time_element(tree))
+    facts.setdefault("tags", _tag_links(tree))
+    facts.setdefault("h1", _first(tree, "//h1"))
+    return facts
+
+
+def _metadata(facts: dict[str, Any], doc: Any) -> dict[str, Any]:
+    """Title, byline, publication time and tags: the page's own machine-readable claims first
+    (OpenGraph and article: meta tags, JSON-LD), then what trafilatura inferred."""
+    title = facts.get("title") or getattr(doc, "title", None) or facts.get("h1")
+    author = facts.get("author") or getattr(doc, "author", None)
+    byline = clean_line(str(author).replace(";", ","), BYLINE_MAX) if author else None
+    tags = facts.get("tags") or _split_tags(getattr(doc, "tags", None))
+    cleaned = (clean_line(t, TAG_MAX) for t in tags)
     return {
-        "title": title,
-        "byline": byline,
-        "published": _published(html),
-        "tags": [t for t in dict.fromkeys(tags) if t][:TAGS_MAX],
-        "lang": _lang(html),
+        "title": clean_line(title or "", TITLE_MAX),
+        "byline": byline or None,
+        "published": facts.get("published"),
+        "tags": [t for t in dict.fromkeys(cleaned) if t][:TAGS_MAX],
     }
+
+
+def _structured(tree: Any) -> dict[str, Any]:
+    """What meta tags and JSON-LD say about the article."""
+    import json
+
+    facts: dict[str, Any] = {}
+    meta: dict[str, str] = {}
+    article_tags = []
+    for element in tree.iterfind(".//meta"):
+        key = (element.get("property") or element.get("name") or element.get("itemprop") or "")
+        content = element.get("content")
+        if not content:
+            continue
+        key = key.lower()
+        if key == "article:tag":
+            article_tags.append(content)
+        meta.setdefault(key, content)
+    for script in tree.xpath('//script[@type="application/ld+json"]'):
+        try:
+            data = json.loads(script.text or "")
+        except ValueError:
+            continue
+        for node in _ld_nodes(data):
+            if not str(node.get("@type", "")).endswith(("Article", "BlogPosting", "Report")):
+                continue
+            facts.setdefault("title", node.get("headline"))
+            facts.setdefault("published", _when(node.get("datePublished")))
+            facts.setdefault("author", _ld_names(node.get("author")))
+            keywords = node.get("keywords")
+            if keywords and "ld_tags" not in facts:
+                facts["ld_tags"] = _split_tags(keywords)
+    facts["title"] = facts.get("title") or meta.get("og:title")
+    facts["published"] = (
+        _when(meta.get("article:published_time"))
+        or _when(meta.get("datepublished"))
+        or facts.get("published")
+    )
+    facts["author"] = facts.get("author") or meta.get("author")
+    facts["tags"] = _split_tags(article_tags) or facts.pop("ld_tags", None)
+    return {k: v for k, v in facts.items() if v}
+
+
+def _ld_nodes(data: Any) -> Iterable[dict[str, Any]]:
+    if isinstance(data, list):
+        for item in data:
+            yield from _ld_nodes(item)
+    elif isinstance(data, dict):
+        yield data
+        if isinstance(data.get("@graph"), list):
+            yield from _ld_nodes(data["@graph"])
+
+
+def _ld_names(author: Any) -> str | None:
+    if isinstance(author, str):
+        return author
+    if isinstance(author, dict):
+        return str(author.get("name") or "") or None
+    if isinstance(author, list):
+        names = [n for n in (_ld_names(a) for a in author) if n]
+        return ", ".join(names) or None
+    return None
+
+
+def _when(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip().replace("Z", "+00:00")
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        return None  # a local time in an unknown zone is no time at all
+    return when.astimezone(UTC)
+
+
+def _time_element(tree: Any) -> datetime | None:
+    for element in tree.xpath("(//article//time[@datetime] | //time[@datetime])[1]"):
+        return _when(element.get("datetime"))
+    return None
+
+
+def _tag_links(tree: Any) -> list[str]:
+    """A visible tags list: rel=tag links, or the links of a block whose class says tags."""
+    links = tree.xpath('//a[contains(concat(" ", normalize-space(@rel), " "), " tag ")]')
+    if not links:
+        links = tree.xpath(
+            '(//*[contains(@class, "tags") or contains(@class, "tag-list")'
+            ' or contains(@class, "topics")])[1]//a'
+        )
+    return [link.text_content().strip() for link in links if link.text_content().strip()]
+
+
+def _first(tree: Any, path: str) -> str | None:
+    for element in tree.xpath(path):
+        text = element.text_content().strip()
+        if text:
+            return str(text)
+    return None
 
 
 def _split_tags(raw: Any) -> list[str]:
     if not raw:
         return []
-    if isinstance(raw, str):
-        return [t.strip() for t in raw.split(",")]
-    return [str(t).strip() for t in raw]
-
-
-def _og(html: str, name: str) -> str | None:
-    match = re.search(
-        rf"""<meta[^>]+(?:property|name)=["']{re.escape(name)}["'][^>]+content=["']([^"']*)""",
-        html[:65536],
-        re.IGNORECASE,
-    )
-    return match.group(1) if match else None
+    items = [raw] if isinstance(raw, str) else [str(t) for t in raw]
+    return [part.strip() for item in items for part in re.split(r"[,\u060c\u3001]", item)]
 
 
 _HTML_LANG = re.compile(r"""<html[^>]*\slang=["']?([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)?""", re.I)
@@ -198,21 +313,3 @@ _HTML_LANG = re.compile(r"""<html[^>]*\slang=["']?([A-Za-z]{2,3})(?:[-_][A-Za-z0
 def _lang(html: str) -> str | None:
     match = _HTML_LANG.search(html[:4096])
     return match.group(1).lower() if match else None
-
-
-def _published(html: str) -> datetime | None:
-    import htmldate
-
-    try:
-        found = htmldate.find_date(
-            html, outputformat="%Y-%m-%dT%H:%M:%S%z", original_date=True, extensive_search=False
-        )
-    except Exception:  # htmldate is a heuristic; no date is an answer
-        return None
-    if not found:
-        return None
-    try:
-        when = datetime.strptime(found, "%Y-%m-%dT%H:%M:%S%z")
-    except ValueError:
-        return None
-    return when.astimezone(UTC)

@@ -41,6 +41,9 @@ _BLOCK_TAG = re.compile(
 )
 
 
+# Whitespace that separates words (no-break spaces too) collapses to one space; ideographic
+# spaces are part of the text (Japanese headlines use U+3000 as punctuation).
+_BREAKS = re.compile(r"[ \t\n\r\f\v\x1c-\x1f\x85\xa0\u2028\u2029\u2000-\u200a\u205f]+")
 _HIDDEN_TAG = re.compile(r"<(?:script|style|template|noscript)", re.IGNORECASE)
 
 
@@ -99,7 +102,7 @@ def clean_line(raw: object, limit: int = TITLE_MAX, *, markup: bool = True) -> s
     text = strip_controls(text)
     if markup:
         text = strip_controls(html_to_text(text))  # entities may decode to controls
-    return truncate(" ".join(text.split()), limit)
+    return truncate(_BREAKS.sub(" ", text).strip(" "), limit)
 
 
 def clean_url(raw: object) -> str:
