@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from articles import EXTRACTORS, fixtures, run_ticker, score
 
 PAGES = fixtures()
