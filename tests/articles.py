@@ -134,7 +134,13 @@ def run_resiliparse(fixture: Fixture) -> str:
 def run_justext(fixture: Fixture) -> str:
     import justext
 
-    languages = {"en": "English", "de": "German", "fr": "French", "es": "Spanish", "uk": "Ukrainian"}
+    languages = {
+        "en": "English",
+        "de": "German",
+        "fr": "French",
+        "es": "Spanish",
+        "uk": "Ukrainian",
+    }
     language = languages.get(str(fixture.expect.get("lang") or "en"), "English")
     try:
         stoplist = justext.get_stoplist(language)

@@ -208,7 +208,7 @@ def _structured(tree: Any) -> dict[str, Any]:
     meta: dict[str, str] = {}
     article_tags = []
     for element in tree.iterfind(".//meta"):
-        key = (element.get("property") or element.get("name") or element.get("itemprop") or "")
+        key = element.get("property") or element.get("name") or element.get("itemprop") or ""
         content = element.get("content")
         if not content:
             continue
