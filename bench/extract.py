@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from articles import EXTRACTORS, fixtures, page_score, run_ticker, score  # noqa: E402
+from articles import EXTRACTORS, fixtures, page_score, run_ticker, score
 
 
 def main() -> int:
