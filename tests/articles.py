@@ -85,9 +85,10 @@ def score(pairs: list[tuple[str, str]]) -> Score:
 
 
 def _decoded(fixture: Fixture) -> str:
+    """The page decoded as ticker would: from its bytes and what the page itself declares."""
     from ticker.extract import decode
 
-    return decode(fixture.html, f"text/html; charset={fixture.charset}")
+    return decode(fixture.html, "text/html")
 
 
 def run_ticker(fixture: Fixture) -> str:

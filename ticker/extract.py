@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from ticker import boilerplate
 from ticker.errors import TickerError
 from ticker.model import Article
 from ticker.sanitize import clean_line, strip_controls
@@ -22,6 +23,7 @@ BYLINE_MAX = 200
 TAG_MAX = 80
 TAGS_MAX = 30
 MIN_WORDS = 20  # less is a menu, a caption or an error message, not an article
+SHORT_BODY = 150  # words: on a page that says it is no article, this little is a teaser
 _WORD = re.compile(r"\w+")
 _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
@@ -91,8 +93,10 @@ def extract(html: str, url: str) -> Article:
         # would leave the payload ("]52;c;...") behind as text.
         html = strip_controls(html)
     tree = _parse(html)
-    # Read the page's own claims before trafilatura, which prunes the tree it is given.
+    # Read the page's own claims before the clutter goes (and trafilatura prunes the tree).
     facts = _page_facts(tree) if tree is not None else {}
+    if tree is not None:
+        boilerplate.prune(tree)
     try:
         doc = trafilatura.bare_extraction(
             tree if tree is not None else html,
@@ -109,10 +113,12 @@ def extract(html: str, url: str) -> Article:
     body = _markdown(doc)
     if not body:
         body = _readability(html)
-    body = _clean(body)
-    if len(_WORD.findall(body)) < MIN_WORDS:
-        raise ExtractError("no article found on the page")
     meta = _metadata(facts, doc)
+    body = _clean(body, meta["title"])
+    body = _with_standfirst(body, facts.get("standfirst"))
+    words = len(_WORD.findall(body))
+    if words < MIN_WORDS or (words < SHORT_BODY and facts.get("not_an_article")):
+        raise ExtractError("no article found on the page")
     return Article(
         url=url,
         title=meta.get("title") or "",
@@ -164,15 +170,23 @@ def _readability(html: str) -> str:
 _TEMPLATE_KEY = re.compile(r"^[A-Za-z_][\w-]*(?:/[\w-]+)+\.[\w.-]+$|^\{\{.*\}\}$|^\$\{.*\}$")
 
 
-def _clean(body: str) -> str:
-    """Markdown without junk paragraphs, controls or runs of blank lines."""
-    paragraphs = []
+def _with_standfirst(body: str, standfirst: str | None) -> str:
+    if not standfirst or not body:
+        return body
+    words = _WORD.findall(standfirst.lower())
+    if " ".join(words[:12]) in " ".join(_WORD.findall(body.lower())):
+        return body  # the body has it already
+    return f"{standfirst}\n\n{body}"
+
+
+def _clean(body: str, title: str) -> str:
+    """Markdown without clutter, template junk, controls or runs of blank lines."""
+    blocks = []
     for block in re.split(r"\n\s*\n", body):
         block = "\n".join(strip_controls(line).rstrip() for line in block.strip().splitlines())
-        if not block or _TEMPLATE_KEY.match(block):
-            continue
-        paragraphs.append(block)
-    return "\n\n".join(paragraphs)
+        if block and not _TEMPLATE_KEY.match(block):
+            blocks.append(block)
+    return "\n\n".join(boilerplate.keep(blocks, title))
 
 
 def _page_facts(tree: Any) -> dict[str, Any]:
@@ -181,7 +195,25 @@ def _page_facts(tree: Any) -> dict[str, Any]:
     facts.setdefault("published", _time_element(tree))
     facts.setdefault("tags", _tag_links(tree))
     facts.setdefault("h1", _first(tree, "//h1"))
+    facts["standfirst"] = _standfirst(tree, facts.get("description"))
     return facts
+
+
+def _standfirst(tree: Any, description: str | None) -> str | None:
+    """The description, when the page also shows it as a paragraph of its own: a standfirst.
+
+    Extractors miss it (it sits above the body's container); a description that is not on the
+    page is only for search engines and stays out.
+    """
+    if not description:
+        return None
+    wanted = _WORD.findall(description.lower())
+    if len(wanted) < 8:
+        return None
+    for element in tree.xpath("//body//p | //body//h2 | //body//div[not(.//p) and not(.//div)]"):
+        if _WORD.findall(element.text_content().lower()) == wanted:
+            return clean_line(element.text_content(), 2000, markup=False)
+    return None
 
 
 def _metadata(facts: dict[str, Any], doc: Any) -> dict[str, Any]:
@@ -216,6 +248,7 @@ def _structured(tree: Any) -> dict[str, Any]:
         if key == "article:tag":
             article_tags.append(content)
         meta.setdefault(key, content)
+    typed_article = False
     for script in tree.xpath('//script[@type="application/ld+json"]'):
         try:
             data = json.loads(script.text or "")
@@ -224,13 +257,18 @@ def _structured(tree: Any) -> dict[str, Any]:
         for node in _ld_nodes(data):
             if not str(node.get("@type", "")).endswith(("Article", "BlogPosting", "Report")):
                 continue
+            typed_article = True
             facts.setdefault("title", node.get("headline"))
             facts.setdefault("published", _when(node.get("datePublished")))
             facts.setdefault("author", _ld_names(node.get("author")))
+            facts.setdefault("ld_description", node.get("description"))
             keywords = node.get("keywords")
             if keywords and "ld_tags" not in facts:
                 facts["ld_tags"] = _split_tags(keywords)
     facts["title"] = facts.get("title") or meta.get("og:title")
+    facts["description"] = (
+        facts.get("ld_description") or meta.get("og:description") or meta.get("description")
+    )
     facts["published"] = (
         _when(meta.get("article:published_time"))
         or _when(meta.get("datepublished"))
@@ -238,6 +276,9 @@ def _structured(tree: Any) -> dict[str, Any]:
     )
     facts["author"] = facts.get("author") or meta.get("author")
     facts["tags"] = _split_tags(article_tags) or facts.pop("ld_tags", None)
+    og_type = meta.get("og:type", "article").lower()
+    # A section front or home page says so: og:type "website" and no Article in its JSON-LD.
+    facts["not_an_article"] = not typed_article and og_type not in {"article", "news", "blog"}
     return {k: v for k, v in facts.items() if v}
 
 

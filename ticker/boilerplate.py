@@ -1,0 +1,180 @@
+"""What no reader wants, in one place: the page parts and the paragraphs that are not the story.
+
+Two passes, both table-driven. Before extraction, `prune` drops elements whose class or id
+names a kind of clutter (newsletter boxes, related links, captions, comments...), unless the
+element holds most of the page's text (an article container whose class merely mentions
+"share"). After extraction, `keep` decides paragraph by paragraph: the headline repeated as a
+heading, pitches and credits ("Sign up...", "Reporting by...", "originally appeared on..."),
+labels without a sentence ("LIVE", "Subscribe"), and sections under a clutter heading
+("About the company", "Guest book").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+# Substrings of class and id values that name clutter. Lower case; pages use lower case.
+CLUTTER_NAMES = (
+    "newsletter",
+    "subscribe",
+    "signup",
+    "sign-up",
+    "barrier",
+    "promo",
+    "related",
+    "read-more",
+    "readmore",
+    "more-stories",
+    "most-read",
+    "mostread",
+    "trending",
+    "share",
+    "social",
+    "disclaimer",
+    "copyright",
+    "standards",
+    "byline",
+    "author-bio",
+    "bio-box",
+    "caption",
+    "credit",
+    "comment",
+    "guestbook",
+    "guest-book",
+    "condolence",
+    "sympathy",
+    "app-download",
+    "app-promo",
+    "advert",
+    "ad-slot",
+    "adslot",
+    "ad-container",
+    "ad-unit",
+    "sponsored",
+    "outbrain",
+    "taboola",
+    "breadcrumb",
+    "cookie",
+    "consent",
+    "gdpr",
+    "pagination",
+    "pager",
+    "disclosure",
+    "media-contact",
+    "boilerplate",
+    "kicker",
+    "toolbar",
+    "breaking-banner",
+)
+CLUTTER_TAGS = ("figcaption", "aside", "nav", "form", "button", "footer")
+# An element holding more than this share of the page's text is the article, whatever its name.
+_MOST_OF_THE_PAGE = 0.4
+
+_CONDITIONS = " or ".join(
+    [f"contains(@class, '{name}') or contains(@id, '{name}')" for name in CLUTTER_NAMES]
+    + [f"self::{tag}" for tag in CLUTTER_TAGS]
+)
+_CLUTTER_XPATH = f"//body//*[{_CONDITIONS}]"
+
+
+def prune(tree: Any) -> None:
+    """Remove clutter elements from an lxml HTML tree, in place."""
+    body = tree.find("body")
+    if body is None:
+        return
+    total = len(body.text_content()) or 1
+    for element in tree.xpath(_CLUTTER_XPATH):
+        if element.getparent() is None:
+            continue  # already gone with an ancestor
+        if len(element.text_content()) / total > _MOST_OF_THE_PAGE:
+            continue
+        element.drop_tree()
+
+
+# Paragraphs that are pitches, credits, notices or labels, not reporting. Only short ones are
+# tested (a long paragraph that mentions a newsletter is still journalism).
+_SHORT = 60  # words
+_PITCH = re.compile(
+    r"""
+    ^\W*(?:related|read\ more|read\ also|also\ read|see\ also|more\ from|more\ stories
+         |most\ read|recommended|watch|listen)\b\W*:
+    | \b(?:sign\ up|subscribe|newsletter|in\ your\ inbox|download\ the|get\ the\ app|the\ app\ for
+         |follow\ us|all\ rights\ reserved|copyright\ \d|©|originally\ (?:appeared|published)
+         |republished|reporting\ by|editing\ by|additional\ reporting|writing\ by
+         |our\ standards|disclaimer|comments\ (?:have\ been|are)\ (?:disabled|closed)
+         |press\ standards|support\ (?:local\ |independent\ )?journalism|consider\ a\ gift
+         |forward-looking\ statements|for\ immediate\ release|media\ contact|min\ read
+         |developing\ story|check\ back|have\ a\ question|free\ articles|continue\ reading
+         |keep\ reading|cancel\ anytime)\b
+    | \b(?:photo(?:graph)?|credit|image|source):
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+_EMAIL_OR_PHONE = re.compile(r"^\S+@\S+\.\w+$|^[+(\d][\d\s().-]{6,}$")
+_DATE_ONLY = re.compile(
+    r"^[\W\d]*(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*|[ap]\.?m\.?|\d|[\s,.:/–-])+$",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"[.!?…:;\"'”»)\u3002\uff01\uff1f]\W*$")
+# Headings that open a section of clutter: it runs to the next heading of the same level.
+_CLUTTER_HEADING = re.compile(
+    r"""^(?:about\b|media\ contact|contact|guest\ ?book|sympathy|forward-looking|disclaimer
+       |more\ stories|related|most\ read|read\ more|support\b|newsletter|comments|share\b
+       |arrangements|local\ news\ is|you\ might\ also|recommended|subscribe|latest\ news
+       |more\ from|read\ also|also\ read|see\ also|top\ stories|editor'?s\ picks)""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# A label alone on a line that introduces a list of other stories: the list goes with it.
+_LIST_LABEL = re.compile(
+    r"""(?:more\ stories|related(?:\ stories|\ articles)?|most\ read|read\ (?:also|more)
+       |also\ read|see\ also|recommended|latest\ news|more\ from\ .{1,30}|top\ stories
+       |you\ might\ also\ like|editor'?s\ picks|more\ articles)\W*""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+_WORD = re.compile(r"\w+")
+_INLINE_MARKS = re.compile(r"[*_`\\]")
+
+
+def keep(blocks: Iterable[str], title: str) -> Iterator[str]:
+    """The Markdown blocks worth reading, in order."""
+    wanted_title = _normal(title)
+    skipping_level: int | None = None
+    for block in blocks:
+        heading = _HEADING.match(block)
+        text = _INLINE_MARKS.sub("", heading.group(2) if heading else block).strip()
+        if heading:
+            level = len(heading.group(1))
+            if skipping_level is not None and level <= skipping_level:
+                skipping_level = None
+            if _CLUTTER_HEADING.match(text):
+                skipping_level = level
+                continue
+        elif len(_WORD.findall(text)) <= 5 and _LIST_LABEL.fullmatch(text):
+            skipping_level = 6  # a label such as "More stories": what follows is its list
+            continue
+        if skipping_level is not None:
+            continue
+        if wanted_title and _normal(text) == wanted_title:
+            continue  # the headline again, as a heading or a bold paragraph
+        if heading is None and _is_clutter(block):
+            continue
+        yield block
+
+
+def _is_clutter(block: str) -> bool:
+    text = _INLINE_MARKS.sub("", block).strip()
+    words = _WORD.findall(text)
+    if len(words) > _SHORT:
+        return False
+    if _PITCH.search(text) or _EMAIL_OR_PHONE.match(text) or _DATE_ONLY.match(text):
+        return True
+    listed = text.startswith(("- ", "* ", "> ")) or re.match(r"^\d+[.)]\s", text)
+    # A label or a name on its own ("LIVE", "Subscribe", "Petra Aalto"): no sentence in it.
+    return not listed and len(words) <= 3 and not _SENTENCE_END.search(text)
+
+
+def _normal(text: str) -> str:
+    return " ".join(_WORD.findall(text.lower()))
