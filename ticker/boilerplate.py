@@ -114,7 +114,7 @@ _PITCH = re.compile(
 )
 _EMAIL_OR_PHONE = re.compile(r"^\S+@\S+\.\w+$|^[+(\d][\d\s().-]{6,}$")
 _DATE_ONLY = re.compile(
-    r"^[\W\d]*(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*|[ap]\.?m\.?|\d|[\s,.:/–-])+$",
+    r"^[\W\d]*(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*|[ap]\.?m\.?|\d|[\s,.:/\u2013-])+$",
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"[.!?…:;\"'”»)\u3002\uff01\uff1f]\W*$")
