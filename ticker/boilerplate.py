@@ -113,10 +113,16 @@ _PITCH = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _EMAIL_OR_PHONE = re.compile(r"^\S+@\S+\.\w+$|^[+(\d][\d\s().-]{6,}$")
-_DATE_ONLY = re.compile(
-    r"^[\W\d]*(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*|[ap]\.?m\.?|\d|[\s,.:/\u2013-])+$",
+# One token of a date or time line ("June 3, 1938 – February 27, 2024", "9:20 AMMay 14"); a
+# line is date-only when every token is one. Token by token, so no pattern can backtrack.
+_DATE_TOKEN = re.compile(
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?"
+    r"|\d[\d:.,/\u2013-]*(?:[ap]\.?m\.?)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)?"
+    r"[a-z]*,?|[ap]\.?m\.?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)?[a-z]*,?"
+    r"|[\u2013\u2014|/-]",
     re.IGNORECASE,
 )
+_LONGEST_CLUTTER = 1500  # characters: longer blocks are never tested (and never slow)
 _SENTENCE_END = re.compile(r"[.!?…:;\"'”»)\u3002\uff01\uff1f]\W*$")
 # Headings that open a section of clutter: it runs to the next heading of the same level.
 _CLUTTER_HEADING = re.compile(
@@ -165,15 +171,22 @@ def keep(blocks: Iterable[str], title: str) -> Iterator[str]:
 
 
 def _is_clutter(block: str) -> bool:
+    if len(block) > _LONGEST_CLUTTER:
+        return False
     text = _INLINE_MARKS.sub("", block).strip()
     words = _WORD.findall(text)
     if len(words) > _SHORT:
         return False
-    if _PITCH.search(text) or _EMAIL_OR_PHONE.match(text) or _DATE_ONLY.match(text):
+    if _PITCH.search(text) or _EMAIL_OR_PHONE.match(text) or _date_only(text):
         return True
     listed = text.startswith(("- ", "* ", "> ")) or re.match(r"^\d+[.)]\s", text)
     # A label or a name on its own ("LIVE", "Subscribe", "Petra Aalto"): no sentence in it.
     return not listed and len(words) <= 3 and not _SENTENCE_END.search(text)
+
+
+def _date_only(text: str) -> bool:
+    tokens = text.split()
+    return bool(tokens) and all(_DATE_TOKEN.fullmatch(token) for token in tokens)
 
 
 def _normal(text: str) -> str:

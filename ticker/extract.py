@@ -184,7 +184,7 @@ def _clean(body: str, title: str) -> str:
     blocks = []
     for block in re.split(r"\n\s*\n", body):
         block = "\n".join(strip_controls(line).rstrip() for line in block.strip().splitlines())
-        if block and not _TEMPLATE_KEY.match(block):
+        if block and not (len(block) < 200 and _TEMPLATE_KEY.match(block)):
             blocks.append(block)
     return "\n\n".join(boilerplate.keep(blocks, title))
 
