@@ -195,8 +195,31 @@ def _page_facts(tree: Any) -> dict[str, Any]:
     facts.setdefault("published", _time_element(tree))
     facts.setdefault("tags", _tag_links(tree))
     facts.setdefault("h1", _first(tree, "//h1"))
+    facts.setdefault("author", _visible_byline(tree))
     facts["standfirst"] = _standfirst(tree, facts.get("description"))
     return facts
+
+
+# A job title after a name: "Rosa Etxeberria, Agriculture Reporter".
+_ROLE = re.compile(
+    r",\s*(?:[\w-]+\s+){0,3}(?:reporter|writer|correspondent|editor|columnist|contributor"
+    r"|journalist|staff|producer|analyst)s?$",
+    re.IGNORECASE,
+)
+_BYLINE_PREFIX = re.compile(r"^(?:by|written by|words by|photographs by|photos by)\s+", re.I)
+
+
+def _visible_byline(tree: Any) -> str | None:
+    """The names in the page's byline element ("By Rosalind Pryce")."""
+    for element in tree.xpath(
+        '(//body//*[contains(@class, "byline") or @rel="author" or @itemprop="author"])[1]'
+    ):
+        text = " ".join(element.text_content().split())
+        text = _BYLINE_PREFIX.sub("", text)
+        text = re.split(r"\s[|\u00b7\u2022]\s|\s{2,}|\d", text, maxsplit=1)[0].strip(" ,")
+        if 0 < len(text.split()) <= 8:
+            return text
+    return None
 
 
 def _standfirst(tree: Any, description: str | None) -> str | None:
@@ -222,8 +245,10 @@ def _metadata(facts: dict[str, Any], doc: Any) -> dict[str, Any]:
     title = facts.get("title") or getattr(doc, "title", None) or facts.get("h1")
     author = facts.get("author") or getattr(doc, "author", None)
     byline = clean_line(str(author).replace(";", ","), BYLINE_MAX) if author else None
+    if byline:
+        byline = _ROLE.sub("", byline)
     tags = facts.get("tags") or _split_tags(getattr(doc, "tags", None))
-    cleaned = (clean_line(t, TAG_MAX) for t in tags)
+    cleaned = (clean_line(t, TAG_MAX).lstrip("#") for t in tags)
     return {
         "title": clean_line(title or "", TITLE_MAX),
         "byline": byline or None,
