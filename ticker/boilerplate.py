@@ -113,7 +113,7 @@ _PITCH = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _EMAIL_OR_PHONE = re.compile(r"^\S+@\S+\.\w+$|^[+(\d][\d\s().-]{6,}$")
-# One token of a date or time line ("June 3, 1938 – February 27, 2024", "9:20 AMMay 14"); a
+# One token of a date or time line ("June 3, 1938 to February 27, 2024", "9:20 AMMay 14"); a
 # line is date-only when every token is one. Token by token, so no pattern can backtrack.
 _DATE_TOKEN = re.compile(
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?"
