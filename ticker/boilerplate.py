@@ -109,6 +109,8 @@ _PITCH = re.compile(
          |developing\ story|check\ back|have\ a\ question|free\ articles|continue\ reading
          |keep\ reading|cancel\ anytime)\b
     | \b(?:photo(?:graph)?|credit|image|source):
+    | \bphotos?\ by\b
+    | ^(?:by|posted|published|updated|last\ updated)\b(?!.*[.!?]\W*$)
     """,
     re.IGNORECASE | re.VERBOSE,
 )
@@ -119,7 +121,7 @@ _DATE_TOKEN = re.compile(
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?"
     r"|\d[\d:.,/\u2013-]*(?:[ap]\.?m\.?)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)?"
     r"[a-z]*,?|[ap]\.?m\.?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)?[a-z]*,?"
-    r"|[\u2013\u2014|/-]",
+    r"|(?:mon|tues|wednes|thurs|fri|satur|sun)day,?|[\u2013\u2014|/-]",
     re.IGNORECASE,
 )
 _LONGEST_CLUTTER = 1500  # characters: longer blocks are never tested (and never slow)

@@ -167,6 +167,7 @@ def _readability(html: str) -> str:
 
 
 # An unrendered template key left on a page, like "client/title.list_title".
+_LIST_ITEM = re.compile(r"^(?:[-*+]|\d+[.)])\s")
 _TEMPLATE_KEY = re.compile(r"^[A-Za-z_][\w-]*(?:/[\w-]+)+\.[\w.-]+$|^\{\{.*\}\}$|^\$\{.*\}$")
 
 
@@ -180,13 +181,27 @@ def _with_standfirst(body: str, standfirst: str | None) -> str:
 
 
 def _clean(body: str, title: str) -> str:
-    """Markdown without clutter, template junk, controls or runs of blank lines."""
-    blocks = []
-    for block in re.split(r"\n\s*\n", body):
-        block = "\n".join(strip_controls(line).rstrip() for line in block.strip().splitlines())
-        if block and not (len(block) < 200 and _TEMPLATE_KEY.match(block)):
-            blocks.append(block)
-    return "\n\n".join(boilerplate.keep(blocks, title))
+    """Markdown without clutter, template junk, controls or runs of blank lines.
+
+    Every line is judged on its own: pages built with <br> (and tables) come out as one block
+    of lines, navigation and all. Lines of one list stay together.
+    """
+    lines = []
+    for line in body.splitlines():
+        line = strip_controls(line).strip()
+        if line and not (len(line) < 200 and _TEMPLATE_KEY.match(line)):
+            lines.append(line)
+    kept = list(boilerplate.keep(lines, title))
+    parts: list[str] = []
+    for line in kept:
+        same_list = (
+            parts and _LIST_ITEM.match(line) and _LIST_ITEM.match(parts[-1].rsplit("\n", 1)[-1])
+        )
+        if same_list:
+            parts[-1] += "\n" + line
+        else:
+            parts.append(line)
+    return "\n\n".join(parts)
 
 
 def _page_facts(tree: Any) -> dict[str, Any]:
