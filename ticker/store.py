@@ -425,6 +425,27 @@ class Store:
         sql, params = _select(query or Query(), _ITEM_COLUMNS)
         return [_headline(row) for row in self._db.execute(sql, params)]
 
+    def ids(self, query: Query | None = None) -> list[tuple[int, int]]:
+        """(row id, published) of every matching headline, newest first: the pane's index."""
+        sql, params = _select(query or Query(), "items.id, items.published", join=False)
+        return self._db.execute(sql, params).fetchall()
+
+    def headlines_by_row(self, rows: Sequence[int]) -> list[Headline]:
+        """The headlines with these row ids (any order; missing ones are skipped)."""
+        found: list[Headline] = []
+        for start in range(0, len(rows), 500):
+            chunk = rows[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found += [
+                _headline(row)
+                for row in self._db.execute(
+                    f"SELECT {_ITEM_COLUMNS} FROM items JOIN sources"
+                    f" ON sources.id = items.source_id WHERE items.id IN ({marks})",
+                    list(chunk),
+                )
+            ]
+        return found
+
     def count(self, query: Query | None = None) -> int:
         sql, params = _select(query or Query(), "count(*)", ordered=False)
         return int(self._db.execute(sql, params).fetchone()[0])
@@ -501,7 +522,9 @@ class Store:
         return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
 
 
-def _select(query: Query, columns: str, *, ordered: bool = True) -> tuple[str, list[object]]:
+def _select(
+    query: Query, columns: str, *, ordered: bool = True, join: bool = True
+) -> tuple[str, list[object]]:
     where: list[str] = []
     params: list[object] = []
     if len(query.sources) == 1:
@@ -524,7 +547,10 @@ def _select(query: Query, columns: str, *, ordered: bool = True) -> tuple[str, l
     if query.before is not None:
         where.append("(items.published, items.id) < (?, ?)")
         params += list(query.before)
-    sql = f"SELECT {columns} FROM items JOIN sources ON sources.id = items.source_id"
+    # Without the join (every filter reads items alone) the newest-first index covers the query.
+    sql = f"SELECT {columns} FROM items"
+    if join:
+        sql += " JOIN sources ON sources.id = items.source_id"
     if where:
         sql += " WHERE " + " AND ".join(where)
     if ordered:
