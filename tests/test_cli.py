@@ -158,14 +158,3 @@ def test_demo_server_on_a_port_in_use_is_one_line(capsys: pytest.CaptureFixture[
     assert (
         err.startswith(f"ticker: cannot serve on 127.0.0.1:{port}") and len(err.splitlines()) == 1
     )
-
-
-def test_demo_polls_the_embedded_newsroom_into_its_own_store(
-    home: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert main(["--demo", "--data-dir", str(home / "data")]) == 0
-    out = capsys.readouterr().out
-    assert out.splitlines()[0] in {"Today", "Yesterday"}
-    assert "Meridian" in out  # the demo desks
-    assert (home / "data" / "demo" / "ticker.db").exists()
-    assert not (home / "data" / "ticker.db").exists()  # the user's store is untouched

@@ -315,32 +315,33 @@ def _run_demo_server(args: argparse.Namespace) -> int:
 
 
 def _run_app(args: argparse.Namespace) -> int:
-    """Until the terminal app lands: poll and print, against the demo newsroom with --demo."""
-    if not args.demo:
-        args.format, args.limit, args.search, args.badge, args.offline = (
-            "plain",
-            60,
-            None,
-            None,
-            False,
-        )
-        return _run_headlines(args)
+    """The terminal app, on the configured sources, the named ones, or the demo newsroom."""
     from ticker import locations
-    from ticker.demo import DemoServer
-    from ticker.model import Source
+    from ticker.session import Session
 
     settings = _settings(args)
-    store_path = locations.data_dir(args.data_dir) / "demo" / locations.STORE_NAME
-    server = DemoServer(seed=1)
-    with server.running_in_thread():
-        sources = [Source(name, url) for name, url in server.live_feeds()]
-        outcomes = _poll(store_path, sources, settings)
-    from ticker.store import Query, Store
+    if args.demo:
+        import tempfile
 
-    with Store(store_path) as store:
-        rows = store.headlines(Query(limit=60))
-    _print_headlines(rows, "plain", settings)
-    return EXIT_OK if any(o.ok for o in outcomes) else EXIT_FAILED
+        from ticker.demo import DemoServer
+        from ticker.model import Source
+
+        server = DemoServer(seed=1)
+        # The demo has a store of its own for each run: it never mixes with the person's
+        # headlines, nor with an earlier demo's (whose server had another port).
+        with tempfile.TemporaryDirectory(prefix="ticker-demo-") as data, server.running_in_thread():
+            sources = [Source(name, url) for name, url in server.live_feeds()]
+            return _app(Session(Path(data) / locations.STORE_NAME, sources, settings))
+    sources, _ = _chosen_sources(args, settings)
+    return _app(Session(locations.store_file(args.data_dir), sources, settings))
+
+
+def _app(session: object) -> int:
+    from ticker.app.app import TickerApp
+
+    session.prepare()  # type: ignore[attr-defined]
+    TickerApp(session).run()  # type: ignore[arg-type]
+    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -1,0 +1,25 @@
+"""The few messages the core's events become inside the app."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from ticker.model import SourceHealth
+
+
+class HeadlinesChanged(Message):
+    """A poll stored new or updated headlines."""
+
+    def __init__(self, new_rows: tuple[int, ...], updated_rows: tuple[int, ...]) -> None:
+        super().__init__()
+        self.new_rows = new_rows
+        self.updated_rows = updated_rows
+
+
+class SourceHealthChanged(Message):
+    """Sources were polled: their health records, as the store has them now."""
+
+    def __init__(self, health: list[SourceHealth], next_poll: float | None) -> None:
+        super().__init__()
+        self.health = health
+        self.next_poll = next_poll

@@ -1,0 +1,180 @@
+"""The reader: one article, fetched and extracted in the background, shown as Markdown."""
+
+from __future__ import annotations
+
+import webbrowser
+from collections.abc import Callable
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, LoadingIndicator, Markdown, Static
+
+from ticker.model import Article, Headline
+from ticker.session import Session
+
+Neighbour = Callable[[int], Headline | None]
+
+
+class ReaderScreen(Screen[None]):
+    """An article: title, source, local time, badges, byline, body, tags, URL."""
+
+    DEFAULT_CSS = """
+    ReaderScreen > VerticalScroll { padding: 0 2; }
+    ReaderScreen #title { text-style: bold; color: $accent; padding: 1 0 0 0; }
+    ReaderScreen #meta { color: $text-muted; }
+    ReaderScreen #notice { color: $warning; }
+    ReaderScreen #tags { color: $text-muted; padding-bottom: 1; }
+    ReaderScreen #url { color: $text-muted; text-style: italic; }
+    ReaderScreen LoadingIndicator { height: 3; }
+    ReaderScreen Markdown { padding: 0; margin: 1 0 0 0; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q", "close", "Back"),
+        Binding("j,down", "scroll_down", "Down", show=False),
+        Binding("k,up", "scroll_up", "Up", show=False),
+        Binding("space,pagedown", "page_down", "Page down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("g,home", "top", "Top", show=False),
+        Binding("G,end", "bottom", "Bottom", show=False),
+        Binding("n", "next", "Next"),
+        Binding("p", "previous", "Previous"),
+        Binding("o", "browser", "Open in browser"),
+        Binding("y", "copy", "Copy link"),
+    ]
+
+    def __init__(self, headline: Headline, session: Session, neighbour: Neighbour) -> None:
+        super().__init__()
+        self.headline = headline
+        self.session = session
+        self._neighbour = neighbour
+        self.opened: list[int] = []
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="page"):
+            yield Static(id="title")
+            yield Static(id="meta")
+            yield Static(id="notice")
+            yield LoadingIndicator()
+            yield Markdown(id="body")
+            yield Static(id="tags")
+            yield Static(id="url")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show(self.headline)
+
+    def show(self, headline: Headline) -> None:
+        """Show what the feed says at once, then the article when it arrives."""
+        self.headline = headline
+        if headline.row is not None:
+            self.opened.append(headline.row)
+        self.query_one("#title", Static).update(Text(headline.title))
+        self.query_one("#meta", Static).update(self._meta(headline, None))
+        self.query_one("#notice", Static).update("")
+        self.query_one("#tags", Static).update("")
+        self.query_one("#url", Static).update(Text(headline.url))
+        self.query_one(LoadingIndicator).display = True
+        self.query_one("#body", Markdown).update("")
+        self.query_one("#page", VerticalScroll).scroll_home(animate=False)
+        self.load(headline)
+
+    @work(exclusive=True, group="article", exit_on_error=False)
+    async def load(self, headline: Headline) -> None:
+        try:
+            opened = await self.session.open_article(headline.url)
+        except Exception as error:  # every failure is a line on the screen, never a traceback
+            self._failed(headline, str(error) or type(error).__name__)
+            return
+        if headline is not self.headline:
+            return  # the person moved on
+        self._show_article(opened.article, opened.notice)
+
+    def _failed(self, headline: Headline, reason: str) -> None:
+        self.query_one(LoadingIndicator).display = False
+        self.query_one("#notice", Static).update(Text(f"Could not open the article: {reason}"))
+        if headline.summary:
+            self.query_one("#body", Markdown).update(_literal(headline.summary))
+
+    def _show_article(self, article: Article, notice: str | None) -> None:
+        self.query_one(LoadingIndicator).display = False
+        if article.title:
+            self.query_one("#title", Static).update(Text(article.title))
+        self.query_one("#meta", Static).update(self._meta(self.headline, article))
+        if notice:
+            self.query_one("#notice", Static).update(Text(notice))
+        body = article.body if article.origin == "page" else _literal(article.body)
+        self.query_one("#body", Markdown).update(body)
+        if article.tags:
+            self.query_one("#tags", Static).update(Text("Tags: " + ", ".join(article.tags)))
+
+    def _meta(self, headline: Headline, article: Article | None) -> Text:
+        tz = self.session.tz
+        published = (article.published if article and article.published else headline.published)
+        parts = [headline.source_name, published.astimezone(tz).strftime("%A, %d %B %Y, %H:%M")]
+        if headline.badges:
+            parts.append(" ".join(headline.badges.labels()))
+        if article and article.byline:
+            parts.append(f"by {article.byline}")
+        return Text(" · ".join(p for p in parts if p))
+
+    # -- actions --------------------------------------------------------------------------
+
+    def _page(self) -> VerticalScroll:
+        return self.query_one("#page", VerticalScroll)
+
+    def action_scroll_down(self) -> None:
+        self._page().scroll_down(animate=False)
+
+    def action_scroll_up(self) -> None:
+        self._page().scroll_up(animate=False)
+
+    def action_page_down(self) -> None:
+        self._page().scroll_page_down(animate=False)
+
+    def action_page_up(self) -> None:
+        self._page().scroll_page_up(animate=False)
+
+    def action_top(self) -> None:
+        self._page().scroll_home(animate=False)
+
+    def action_bottom(self) -> None:
+        self._page().scroll_end(animate=False)
+
+    def action_next(self) -> None:
+        self._go(1)
+
+    def action_previous(self) -> None:
+        self._go(-1)
+
+    def _go(self, step: int) -> None:
+        headline = self._neighbour(step)
+        if headline is None:
+            self.notify("No more headlines that way.", timeout=2)
+        else:
+            self.show(headline)
+
+    def action_browser(self) -> None:
+        url = self.headline.url
+        if not url.lower().startswith(("http://", "https://")):
+            self.notify("Only http and https links open in the browser.", severity="warning")
+            return
+        webbrowser.open(url)
+
+    def action_copy(self) -> None:
+        self.app.copy_to_clipboard(self.headline.url)
+        self.notify("Link copied.", timeout=2)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+def _literal(text: str) -> str:
+    """Feed text shown through Markdown without being read as Markdown."""
+    import re
+
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|>~<])", r"\\\1", text)

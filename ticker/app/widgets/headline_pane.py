@@ -1,0 +1,350 @@
+"""The headline pane: every stored headline, newest first, under day headers, virtualised.
+
+No widget per row: the pane is a ScrollView whose `render_line` draws the rows on screen from a
+`Timeline` (ids and times of all rows in memory, headlines fetched from the store a screen at a
+time) through an LRU cache of rendered strips. Untrusted titles become `Text` spans, never markup.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ticker.dates import day_label
+from ticker.model import Badge, Headline
+from ticker.timeline import Timeline
+
+# Short labels that say what they are without colour (NO_COLOR, 16 colours, screen readers).
+BADGE_LABELS: dict[Badge, str] = {
+    Badge.BREAKING: "BREAKING",
+    Badge.LIVE: "LIVE",
+    Badge.EXCLUSIVE: "EXCL",
+    Badge.UPDATED: "UPD",
+    Badge.OPINION: "OPINION",
+    Badge.ANALYSIS: "ANALYSIS",
+    Badge.REVIEW: "REVIEW",
+    Badge.VIDEO: "VIDEO",
+}
+SOURCE_WIDTH = 16
+
+
+class HeadlinePane(ScrollView, can_focus=True):
+    """Headlines newest first; the cursor is a row position, kept on the same headline."""
+
+    DEFAULT_CSS = """
+    HeadlinePane {
+        height: 1fr;
+        scrollbar-gutter: stable;
+    }
+    HeadlinePane > .headline-pane--day {
+        color: $accent;
+        text-style: bold;
+    }
+    HeadlinePane > .headline-pane--time { color: $text-muted; }
+    HeadlinePane > .headline-pane--source { color: $secondary; }
+    HeadlinePane > .headline-pane--title { color: $foreground; }
+    HeadlinePane > .headline-pane--read { color: $text-muted; }
+    HeadlinePane > .headline-pane--star { color: $warning; text-style: bold; }
+    HeadlinePane > .headline-pane--cursor { background: $block-cursor-background; }
+    HeadlinePane:blur > .headline-pane--cursor { background: $block-cursor-blurred-background; }
+    HeadlinePane > .headline-pane--badge-breaking { background: $error; color: $text; text-style: bold; }
+    HeadlinePane > .headline-pane--badge-live { background: $error; color: $text; }
+    HeadlinePane > .headline-pane--badge-exclusive { background: $warning; color: $text; text-style: bold; }
+    HeadlinePane > .headline-pane--badge-updated { background: $primary; color: $text; }
+    HeadlinePane > .headline-pane--badge-opinion { background: $secondary; color: $text; }
+    HeadlinePane > .headline-pane--badge-analysis { background: $accent; color: $text; }
+    HeadlinePane > .headline-pane--badge-review { background: $success; color: $text; }
+    HeadlinePane > .headline-pane--badge-video { background: $panel; color: $text; }
+    HeadlinePane > .headline-pane--empty { color: $text-muted; text-style: italic; }
+    """
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "headline-pane--day",
+        "headline-pane--time",
+        "headline-pane--source",
+        "headline-pane--title",
+        "headline-pane--read",
+        "headline-pane--star",
+        "headline-pane--cursor",
+        "headline-pane--empty",
+        *(f"headline-pane--badge-{b.label.lower()}" for b in BADGE_LABELS),
+    }
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "cursor_down", "Down", show=False),
+        Binding("k,up", "cursor_up", "Up", show=False),
+        Binding("g,home", "first", "First", show=False),
+        Binding("G,end", "last", "Last", show=False),
+        Binding("pagedown,space", "page_down", "Page down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("enter", "open", "Open", priority=False),
+    ]
+
+    cursor: reactive[int] = reactive(0, always_update=True)
+    new_count: reactive[int] = reactive(0)
+
+    class Opened(Message):
+        """The person asked to read a headline."""
+
+        def __init__(self, headline: Headline) -> None:
+            super().__init__()
+            self.headline = headline
+
+    class Moved(Message):
+        """The cursor is on another headline."""
+
+        def __init__(self, headline: Headline | None) -> None:
+            super().__init__()
+            self.headline = headline
+
+    def __init__(
+        self,
+        timeline: Timeline,
+        *,
+        now: datetime | None = None,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.timeline = timeline
+        self._now = now
+        self._strips: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
+        self._selected: int | None = None
+        self._empty_text = "No headlines yet."
+
+    # -- data -----------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self._sync_size()
+        self.cursor = self._first_headline_at(0, step=1)
+
+    def set_empty_text(self, text: str) -> None:
+        self._empty_text = text
+        self.refresh()
+
+    def replace_timeline(self, timeline: Timeline, *, new_rows: int = 0) -> None:
+        """Show `timeline`, keeping the selected headline and what is on screen where they were.
+
+        Rows inserted above the viewport push the scroll position down by as many rows, so a
+        person reading further down sees no jump; at the very top, new rows simply appear.
+        """
+        selected = self._selected
+        old_top = self.scroll_offset.y
+        at_top = old_top == 0
+        old_anchor = self._row_at(old_top)
+        self.timeline = timeline
+        self._strips.clear()
+        self._sync_size()
+        position = timeline.position(selected) if selected is not None else None
+        if position is None:
+            position = self._first_headline_at(0, step=1)
+        if not at_top and old_anchor is not None:
+            anchor = self._position_of(old_anchor)
+            if anchor is not None:
+                self.scroll_to(y=anchor, animate=False, immediate=True)
+        if new_rows and not at_top:
+            self.new_count += new_rows
+        self.cursor = position
+        self.refresh()
+
+    def forget(self, rows: list[int]) -> None:
+        """Headlines that changed in the store (read, starred, updated) are drawn again."""
+        self.timeline.forget(rows)
+        self._strips.clear()
+        self.refresh()
+
+    @property
+    def selected(self) -> Headline | None:
+        if self._selected is None:
+            return None
+        return self.timeline.headline(self._selected)
+
+    def _sync_size(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self.timeline))
+
+    def on_resize(self) -> None:
+        self._strips.clear()
+        self._sync_size()
+
+    def _row_at(self, position: int) -> int | date | None:
+        rows = self.timeline.rows
+        return rows[position] if 0 <= position < len(rows) else None
+
+    def _position_of(self, row: int | date) -> int | None:
+        if isinstance(row, int):
+            return self.timeline.position(row)
+        try:
+            return self.timeline.rows.index(row)
+        except ValueError:
+            return None
+
+    def _first_headline_at(self, start: int, *, step: int) -> int:
+        rows = self.timeline.rows
+        position = start
+        while 0 <= position < len(rows):
+            if isinstance(rows[position], int):
+                return position
+            position += step
+        return max(0, min(start, len(rows) - 1))
+
+    # -- cursor ---------------------------------------------------------------------------
+
+    def validate_cursor(self, cursor: int) -> int:
+        return max(0, min(cursor, len(self.timeline) - 1)) if len(self.timeline) else 0
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        row = self._row_at(new)
+        previous = self._selected
+        self._selected = row if isinstance(row, int) else None
+        if self._selected != previous:
+            self.post_message(self.Moved(self.selected))
+        self._scroll_cursor_visible()
+        self.refresh()
+        if self.scroll_offset.y == 0:
+            self.new_count = 0
+
+    def _scroll_cursor_visible(self) -> None:
+        height = self.scrollable_content_region.height
+        top = self.scroll_offset.y
+        if self.cursor < top + 1 and self.cursor <= 1:
+            self.scroll_to(y=0, animate=False, immediate=True)
+        elif self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif height and self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+
+    def move(self, step: int) -> None:
+        """Move the cursor `step` headlines (day headers are skipped)."""
+        position = self.cursor
+        direction = 1 if step > 0 else -1
+        for _ in range(abs(step)):
+            following = self._first_headline_at(position + direction, step=direction)
+            if following == position or not isinstance(self._row_at(following), int):
+                break
+            position = following
+        self.cursor = position
+
+    def action_cursor_down(self) -> None:
+        self.move(1)
+
+    def action_cursor_up(self) -> None:
+        self.move(-1)
+
+    def action_first(self) -> None:
+        self.cursor = self._first_headline_at(0, step=1)
+        self.scroll_to(y=0, animate=False, immediate=True)
+        self.new_count = 0
+
+    def action_last(self) -> None:
+        self.cursor = self._first_headline_at(len(self.timeline) - 1, step=-1)
+
+    def action_page_down(self) -> None:
+        height = max(1, self.scrollable_content_region.height - 1)
+        self.scroll_to(y=self.scroll_offset.y + height, animate=False, immediate=True)
+        self.cursor = self._first_headline_at(min(self.cursor + height, len(self.timeline) - 1), step=-1)
+
+    def action_page_up(self) -> None:
+        height = max(1, self.scrollable_content_region.height - 1)
+        self.scroll_to(y=max(0, self.scroll_offset.y - height), animate=False, immediate=True)
+        self.cursor = self._first_headline_at(max(self.cursor - height, 0), step=1)
+
+    def action_open(self) -> None:
+        headline = self.selected
+        if headline is not None:
+            self.post_message(self.Opened(headline))
+
+    def on_click(self, event: events.Click) -> None:
+        position = self.scroll_offset.y + event.y
+        if isinstance(self._row_at(position), int):
+            already = position == self.cursor
+            self.cursor = position
+            if already or event.chain > 1:
+                self.action_open()
+
+    # -- drawing --------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        top = self.scroll_offset.y
+        width = self.scrollable_content_region.width
+        if not len(self.timeline):
+            if y == 0:
+                style = self.get_component_rich_style("headline-pane--empty")
+                return Strip([Segment(f" {self._empty_text}"[:width], style)]).extend_cell_length(width)
+            return Strip.blank(width, self.rich_style)
+        position = top + y
+        row = self._row_at(position)
+        if row is None:
+            return Strip.blank(width, self.rich_style)
+        if y == 0:  # the visible window's headlines in one query, not one per line
+            self.timeline.headlines(range(top, top + self.scrollable_content_region.height))
+        selected = position == self.cursor
+        if isinstance(row, date):
+            key: tuple[object, ...] = ("day", row, width, self._today())
+        else:
+            key = ("row", row, width, selected)
+        strip = self._strips.get(key)
+        if strip is None:
+            strip = self._draw_day(row, width) if isinstance(row, date) else self._draw_row(row, width, selected)
+            self._strips[key] = strip
+        return strip
+
+    def _today(self) -> date:
+        now = self._now or datetime.now().astimezone()
+        return now.astimezone(self.timeline.tz).date()
+
+    def _draw_day(self, day: date, width: int) -> Strip:
+        style = self.get_component_rich_style("headline-pane--day")
+        text = Text(f" {day_label(day, self._today())}", style=style, no_wrap=True)
+        return self._strip(text, width)
+
+    def _draw_row(self, row_id: int, width: int, selected: bool) -> Strip:
+        headline = self.timeline.headline(row_id)
+        if headline is None:
+            return Strip.blank(width, self.rich_style)
+        text = headline_text(
+            headline,
+            tz=self.timeline.tz,
+            style=self.get_component_rich_style,
+            width=width,
+        )
+        if selected:
+            text.stylize(self.get_component_rich_style("headline-pane--cursor"))
+        return self._strip(text, width)
+
+    def _strip(self, text: Text, width: int) -> Strip:
+        text.truncate(width, overflow="ellipsis", pad=True)
+        segments = list(text.render(self.app.console))
+        return Strip(segments, width).simplify()
+
+
+def headline_text(headline: Headline, *, tz: object, style: object, width: int) -> Text:
+    """One headline as a line: time, star, badges, source, title (spans, never markup)."""
+    get = style  # (component name) -> rich Style
+    read = headline.read
+    text = Text(no_wrap=True, overflow="ellipsis", end="")
+    text.append(" ")
+    text.append(headline.published.astimezone(tz).strftime("%H:%M"), get("headline-pane--time"))  # type: ignore[operator, arg-type]
+    text.append(" ")
+    text.append("*" if headline.starred else " ", get("headline-pane--star"))  # type: ignore[operator]
+    text.append(" ")
+    for badge, label in BADGE_LABELS.items():
+        if badge in headline.badges:
+            text.append(f" {label} ", get(f"headline-pane--badge-{badge.label.lower()}"))  # type: ignore[operator]
+            text.append(" ")
+    source = headline.source_name[:SOURCE_WIDTH].ljust(min(SOURCE_WIDTH, max(8, width // 6)))
+    text.append(source, get("headline-pane--source"))  # type: ignore[operator]
+    text.append("  ")
+    title_style: Style = get("headline-pane--read" if read else "headline-pane--title")  # type: ignore[operator]
+    text.append(headline.title, title_style)
+    return text

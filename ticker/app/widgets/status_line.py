@@ -1,0 +1,83 @@
+"""The status line: when headlines last changed, how the sources are doing, the next poll.
+
+It shows absolute times only and redraws only when its text changes, so a dashboard left
+idle over a slow link writes nothing to the terminal while nothing happens.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from ticker.model import SourceHealth
+
+
+class StatusLine(Static):
+    """One line of state, drawn again only when it reads differently."""
+
+    DEFAULT_CSS = """
+    StatusLine {
+        height: 1;
+        background: $panel;
+        color: $text-muted;
+        padding: 0 1;
+    }
+    """
+
+    changed_at: reactive[float | None] = reactive(None, layout=False, repaint=False)
+    health: reactive[list[SourceHealth]] = reactive(list, layout=False, repaint=False)
+    next_poll: reactive[float | None] = reactive(None, layout=False, repaint=False)
+    new: reactive[int] = reactive(0, layout=False, repaint=False)
+    view: reactive[str] = reactive("", layout=False, repaint=False)
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id)
+        self._shown = ""
+
+    def on_mount(self) -> None:
+        self._show()
+
+    def watch_changed_at(self) -> None:
+        self._show()
+
+    def watch_health(self) -> None:
+        self._show()
+
+    def watch_next_poll(self) -> None:
+        self._show()
+
+    def watch_new(self) -> None:
+        self._show()
+
+    def watch_view(self) -> None:
+        self._show()
+
+    def text(self) -> str:
+        parts = []
+        if self.new:
+            parts.append(f"{self.new} new (N)")
+        if self.view:
+            parts.append(f"showing {self.view}")
+        if self.changed_at is not None:
+            parts.append(f"updated {_clock(self.changed_at)}")
+        if self.health:
+            failing = sum(1 for h in self.health if not h.ok)
+            ok = len(self.health) - failing
+            parts.append(f"{ok} ok, {failing} failing" if failing else f"{ok} sources ok")
+        if self.next_poll is not None:
+            parts.append(f"next poll {_clock(self.next_poll)}")
+        return " · ".join(parts) or "starting…"
+
+    def _show(self) -> None:
+        text = self.text()
+        if text != self._shown:
+            self._shown = text
+            self.update(Text(text, no_wrap=True, overflow="ellipsis"))  # never markup
+
+
+def _clock(stamp: float) -> str:
+    return datetime.fromtimestamp(stamp).strftime("%H:%M") if stamp > 0 else "--:--"
+
