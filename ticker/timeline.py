@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import date, datetime, tzinfo
 
 from ticker.model import Headline
@@ -42,12 +43,15 @@ class Timeline:
         self.tz = tz
         self.rows: list[Row] = []
         self._positions: dict[int, int] = {}
+        self.complete = False  # False while only the newest rows are loaded
         self._cache: OrderedDict[int, Headline] = OrderedDict()
 
-    def load(self) -> None:
-        """Read every matching headline's id and time from the store."""
-        self.rows = day_rows(self.store.ids(self.query), self.tz)
+    def load(self, limit: int | None = None) -> None:
+        """Read the matching headlines' ids and times from the store (the newest `limit`)."""
+        query = self.query if limit is None else replace(self.query, limit=limit)
+        self.rows = day_rows(self.store.ids(query), self.tz)
         self._positions = {}
+        self.complete = limit is None or len(self.rows) < limit
 
     def __len__(self) -> int:
         return len(self.rows)
