@@ -11,6 +11,7 @@ from pathlib import Path
 
 APP_NAME = "ticker"
 STORE_NAME = "ticker.db"
+STATE_NAME = "state.json"
 
 
 def config_file(override: str | os.PathLike[str] | None = None) -> Path:
@@ -37,3 +38,8 @@ def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
 
 def store_file(data: str | os.PathLike[str] | None = None) -> Path:
     return data_dir(data) / STORE_NAME
+
+
+def state_file(data: str | os.PathLike[str] | None = None) -> Path:
+    """What the app remembers between runs (the chosen theme), beside the store."""
+    return data_dir(data) / STATE_NAME
