@@ -7,12 +7,13 @@ time) through an LRU cache of rendered strips. Untrusted titles become `Text` sp
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Callable
+from datetime import date, datetime, tzinfo
 from typing import ClassVar
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
@@ -59,9 +60,13 @@ class HeadlinePane(ScrollView, can_focus=True):
     HeadlinePane > .headline-pane--star { color: $warning; text-style: bold; }
     HeadlinePane > .headline-pane--cursor { background: $block-cursor-background; }
     HeadlinePane:blur > .headline-pane--cursor { background: $block-cursor-blurred-background; }
-    HeadlinePane > .headline-pane--badge-breaking { background: $error; color: $text; text-style: bold; }
+    HeadlinePane > .headline-pane--badge-breaking {
+        background: $error; color: $text; text-style: bold;
+    }
     HeadlinePane > .headline-pane--badge-live { background: $error; color: $text; }
-    HeadlinePane > .headline-pane--badge-exclusive { background: $warning; color: $text; text-style: bold; }
+    HeadlinePane > .headline-pane--badge-exclusive {
+        background: $warning; color: $text; text-style: bold;
+    }
     HeadlinePane > .headline-pane--badge-updated { background: $primary; color: $text; }
     HeadlinePane > .headline-pane--badge-opinion { background: $secondary; color: $text; }
     HeadlinePane > .headline-pane--badge-analysis { background: $accent; color: $text; }
@@ -252,7 +257,9 @@ class HeadlinePane(ScrollView, can_focus=True):
     def action_page_down(self) -> None:
         height = max(1, self.scrollable_content_region.height - 1)
         self.scroll_to(y=self.scroll_offset.y + height, animate=False, immediate=True)
-        self.cursor = self._first_headline_at(min(self.cursor + height, len(self.timeline) - 1), step=-1)
+        self.cursor = self._first_headline_at(
+            min(self.cursor + height, len(self.timeline) - 1), step=-1
+        )
 
     def action_page_up(self) -> None:
         height = max(1, self.scrollable_content_region.height - 1)
@@ -280,7 +287,7 @@ class HeadlinePane(ScrollView, can_focus=True):
         if not len(self.timeline):
             if y == 0:
                 style = self.get_component_rich_style("headline-pane--empty")
-                return Strip([Segment(f" {self._empty_text}"[:width], style)]).extend_cell_length(width)
+                return _fit([Segment(f" {self._empty_text}", style)], width, self.rich_style)
             return Strip.blank(width, self.rich_style)
         position = top + y
         row = self._row_at(position)
@@ -295,7 +302,11 @@ class HeadlinePane(ScrollView, can_focus=True):
             key = ("row", row, width, selected)
         strip = self._strips.get(key)
         if strip is None:
-            strip = self._draw_day(row, width) if isinstance(row, date) else self._draw_row(row, width, selected)
+            strip = (
+                self._draw_day(row, width)
+                if isinstance(row, date)
+                else self._draw_row(row, width, selected)
+            )
             self._strips[key] = strip
         return strip
 
@@ -305,46 +316,65 @@ class HeadlinePane(ScrollView, can_focus=True):
 
     def _draw_day(self, day: date, width: int) -> Strip:
         style = self.get_component_rich_style("headline-pane--day")
-        text = Text(f" {day_label(day, self._today())}", style=style, no_wrap=True)
-        return self._strip(text, width)
+        return _fit([Segment(f" {day_label(day, self._today())}", style)], width, self.rich_style)
 
     def _draw_row(self, row_id: int, width: int, selected: bool) -> Strip:
         headline = self.timeline.headline(row_id)
         if headline is None:
             return Strip.blank(width, self.rich_style)
-        text = headline_text(
-            headline,
-            tz=self.timeline.tz,
-            style=self.get_component_rich_style,
-            width=width,
-        )
+        style = self.get_component_rich_style
+        segments = headline_segments(headline, self.timeline.tz, style, width)
+        base = self.rich_style
         if selected:
-            text.stylize(self.get_component_rich_style("headline-pane--cursor"))
-        return self._strip(text, width)
-
-    def _strip(self, text: Text, width: int) -> Strip:
-        text.truncate(width, overflow="ellipsis", pad=True)
-        segments = list(text.render(self.app.console))
-        return Strip(segments, width).simplify()
+            base = base + style("headline-pane--cursor")
+            segments = [Segment(text, (seg_style or base) + base) for text, seg_style, _ in segments]
+        else:
+            segments = [Segment(text, seg_style or base) for text, seg_style, _ in segments]
+        return _fit(segments, width, base)
 
 
-def headline_text(headline: Headline, *, tz: object, style: object, width: int) -> Text:
-    """One headline as a line: time, star, badges, source, title (spans, never markup)."""
-    get = style  # (component name) -> rich Style
-    read = headline.read
-    text = Text(no_wrap=True, overflow="ellipsis", end="")
-    text.append(" ")
-    text.append(headline.published.astimezone(tz).strftime("%H:%M"), get("headline-pane--time"))  # type: ignore[operator, arg-type]
-    text.append(" ")
-    text.append("*" if headline.starred else " ", get("headline-pane--star"))  # type: ignore[operator]
-    text.append(" ")
+def headline_segments(
+    headline: Headline, tz: tzinfo | None, style: Callable[[str], Style], width: int
+) -> list[Segment]:
+    """One headline as segments: time, star, badges, source, title. Text is never markup."""
+    gap = Segment(" ")
+    segments = [
+        gap,
+        Segment(headline.published.astimezone(tz).strftime("%H:%M"), style("headline-pane--time")),
+        gap,
+        Segment("*" if headline.starred else " ", style("headline-pane--star")),
+        gap,
+    ]
     for badge, label in BADGE_LABELS.items():
         if badge in headline.badges:
-            text.append(f" {label} ", get(f"headline-pane--badge-{badge.label.lower()}"))  # type: ignore[operator]
-            text.append(" ")
-    source = headline.source_name[:SOURCE_WIDTH].ljust(min(SOURCE_WIDTH, max(8, width // 6)))
-    text.append(source, get("headline-pane--source"))  # type: ignore[operator]
-    text.append("  ")
-    title_style: Style = get("headline-pane--read" if read else "headline-pane--title")  # type: ignore[operator]
-    text.append(headline.title, title_style)
-    return text
+            segments.append(
+                Segment(f" {label} ", style(f"headline-pane--badge-{badge.label.lower()}"))
+            )
+            segments.append(gap)
+    source_width = min(SOURCE_WIDTH, max(8, width // 6))
+    source = set_cell_size(headline.source_name, source_width)
+    segments.append(Segment(source, style("headline-pane--source")))
+    segments.append(Segment("  "))
+    title_style = style("headline-pane--read" if headline.read else "headline-pane--title")
+    segments.append(Segment(headline.title, title_style))
+    return segments
+
+
+def _fit(segments: list[Segment], width: int, pad_style: Style) -> Strip:
+    """Segments cut to `width` cells, an ellipsis marking a cut; padded to the width."""
+    used = 0
+    fitted: list[Segment] = []
+    for segment in segments:
+        length = cell_len(segment.text)
+        if used + length > width:
+            room = width - used
+            if room > 0:
+                text = set_cell_size(segment.text, room - 1) + "\u2026" if room > 1 else "\u2026"
+                fitted.append(Segment(text, segment.style))
+            used = width
+            break
+        fitted.append(segment)
+        used += length
+    if used < width:
+        fitted.append(Segment(" " * (width - used), pad_style))
+    return Strip(fitted, width)
