@@ -1,41 +1,108 @@
-"""The help screen, generated from the bindings so it cannot drift from them."""
+"""The help screen, generated from the bindings so it cannot drift from them.
+
+Every binding with a description is listed, shown in the footer or not; its tooltip, when it has
+one, says more. Add a key to a `BINDINGS` list and it is here.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
+from rich.style import Style
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-# Keys handled outside BINDINGS (or shared by several screens), with what they do.
-EXTRA_KEYS: tuple[tuple[str, str], ...] = (
-    ("j / ↓, k / ↑", "next / previous headline"),
-    ("g / Home, G / End", "newest / oldest headline"),
-    ("PgDn / Space, PgUp", "a screen down / up"),
-    ("Enter / click", "read the headline's article"),
-    ("mouse wheel", "scroll"),
-)
-READER_KEYS: tuple[tuple[str, str], ...] = (
-    ("j k ↑ ↓ Space PgUp PgDn g G", "scroll the article"),
-    ("n / p", "next / previous headline, without leaving the reader"),
-    ("o", "open the article in the browser"),
-    ("y", "copy the link"),
-    ("Esc / q", "back to the headlines"),
-)
+# Names a person reads more easily than the footer's compact symbols.
+KEY_NAMES = {
+    "enter": "Enter",
+    "escape": "Esc",
+    "space": "Space",
+    "pagedown": "PgDn",
+    "pageup": "PgUp",
+    "home": "Home",
+    "end": "End",
+    "tab": "Tab",
+}
+KEY_WIDTH = 14
+MOUSE = "Mouse: click a headline to select it, click it again to read it; the wheel scrolls."
+
+Section = tuple[str, Sequence[BindingType]]
+
+
+def sections(app: App[object]) -> list[Section]:
+    """The bindings of every place in the app, under the name a person knows it by."""
+    from ticker.app.screens.reader import ReaderScreen
+    from ticker.app.screens.sources import SourcesScreen
+    from ticker.app.widgets.headline_pane import HeadlinePane
+    from ticker.app.widgets.search_bar import SearchBar
+
+    palette = Binding(app.COMMAND_PALETTE_BINDING, "command_palette", "Command palette",
+                      tooltip="Every action, sources, badges and themes, searched by name")
+    headlines = [*type(app).BINDINGS, palette, *HeadlinePane.BINDINGS]
+    return [
+        ("Headlines", headlines),
+        ("Search bar", SearchBar.BINDINGS),
+        ("Reader", ReaderScreen.BINDINGS),
+        ("Sources", SourcesScreen.BINDINGS),
+    ]
+
+
+def key_names(app: App[object], binding: Binding) -> str:
+    """Every key of a binding ("j,down" is two), as a person would write them."""
+    if binding.key_display:
+        return binding.key_display
+    names = []
+    for key in binding.key.split(","):
+        key = key.strip()
+        if key in KEY_NAMES:
+            names.append(KEY_NAMES[key])
+        elif key.startswith("ctrl+"):
+            names.append("Ctrl+" + key.removeprefix("ctrl+").upper())
+        else:
+            names.append(app.get_key_display(binding.with_key(key)))
+    return " ".join(names)
+
+
+def help_text(app: App[object], groups: Iterable[Section]) -> Text:
+    """The keys of each section as aligned lines of text (spans, never markup)."""
+    text = Text(no_wrap=False, end="")
+    heading = Style(bold=True, underline=True)
+    key_style = Style(bold=True)
+    muted = Style(dim=True)
+    for number, (title, bindings) in enumerate(groups):
+        if number:
+            text.append("\n")
+        text.append(title, heading)
+        text.append("\n")
+        for item in bindings:
+            binding = item if isinstance(item, Binding) else Binding(*item)
+            if not binding.description:
+                continue
+            keys = key_names(app, binding)
+            text.append(f"  {keys:<{KEY_WIDTH}} ", key_style)
+            text.append(binding.description)
+            if binding.tooltip:
+                text.append(f"  {binding.tooltip}", muted)
+            text.append("\n")
+    text.append("\n")
+    text.append(MOUSE, muted)
+    return text
 
 
 class HelpScreen(ModalScreen[None]):
-    """Every key, from the app's and the pane's bindings."""
+    """Every key of the headlines, the search bar, the reader and the sources screen."""
 
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll {
-        width: 72; max-width: 100%; height: auto; max-height: 90%;
+        width: 96; max-width: 100%; height: auto; max-height: 90%;
         border: round $accent; background: $surface; padding: 0 1;
+        border-title-color: $accent;
     }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -43,22 +110,7 @@ class HelpScreen(ModalScreen[None]):
     ]
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
-            yield Static(self._text())
-
-    def _text(self) -> Text:
-        text = Text()
-        text.append("Headlines\n", style="bold")
-        rows = list(EXTRA_KEYS)
-        for binding in self.app.BINDINGS:
-            if isinstance(binding, Binding) and binding.description:
-                rows.append((binding.key_display or binding.key, binding.description))
-        for key, what in rows:
-            text.append(f"  {key:<28}", style="bold")
-            text.append(f"{what}\n")
-        text.append("\nReader\n", style="bold")
-        for key, what in READER_KEYS:
-            text.append(f"  {key:<28}", style="bold")
-            text.append(f"{what}\n")
-        text.append("\nCtrl+P opens the command palette: actions, sources, badges, themes.")
-        return text
+        with VerticalScroll() as scroll:
+            scroll.border_title = "Keys"
+            scroll.border_subtitle = "Esc closes"
+            yield Static(help_text(self.app, sections(self.app)))

@@ -325,11 +325,20 @@ class HeadlinePane(ScrollView, can_focus=True):
         style = self.get_component_rich_style
         segments = headline_segments(headline, self.timeline.tz, style, width)
         base = self.rich_style
+        segments = [Segment(text, seg_style or base) for text, seg_style, _ in segments]
         if selected:
-            base = base + style("headline-pane--cursor")
-            segments = [Segment(text, (seg_style or base) + base) for text, seg_style, _ in segments]
-        else:
-            segments = [Segment(text, seg_style or base) for text, seg_style, _ in segments]
+            # The cursor changes the row's background; badges keep their own colours.
+            cursor = style("headline-pane--cursor")
+            under = Style(bgcolor=cursor.bgcolor, bold=cursor.bold, reverse=cursor.reverse)
+            plain_bg = base.bgcolor
+            segments = [
+                Segment(
+                    text,
+                    seg_style + under if seg_style and seg_style.bgcolor == plain_bg else seg_style,
+                )
+                for text, seg_style, _ in segments
+            ]
+            base = base + under
         return _fit(segments, width, base)
 
 
