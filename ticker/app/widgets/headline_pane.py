@@ -48,13 +48,14 @@ class HeadlinePane(ScrollView, can_focus=True):
     HeadlinePane {
         height: 1fr;
         scrollbar-gutter: stable;
+        overflow-x: hidden;
     }
     HeadlinePane > .headline-pane--day {
         color: $accent;
         text-style: bold;
     }
     HeadlinePane > .headline-pane--time { color: $text-muted; }
-    HeadlinePane > .headline-pane--source { color: $secondary; }
+    HeadlinePane > .headline-pane--source { color: $text-secondary; }
     HeadlinePane > .headline-pane--title { color: $foreground; }
     HeadlinePane > .headline-pane--read { color: $text-muted; }
     HeadlinePane > .headline-pane--star { color: $warning; text-style: bold; }
@@ -345,7 +346,7 @@ class HeadlinePane(ScrollView, can_focus=True):
 def headline_segments(
     headline: Headline, tz: tzinfo | None, style: Callable[[str], Style], width: int
 ) -> list[Segment]:
-    """One headline as segments: time, star, badges, source, title. Text is never markup."""
+    """One headline as segments: time, star, source, badges, title. Text is never markup."""
     gap = Segment(" ")
     segments = [
         gap,
@@ -354,16 +355,21 @@ def headline_segments(
         Segment("*" if headline.starred else " ", style("headline-pane--star")),
         gap,
     ]
+    # The source has a column of its own, so sources line up; badges stand before the title,
+    # as the labels do on a news site's list.
+    source_width = min(SOURCE_WIDTH, max(8, width // 6))
+    name = headline.source_name
+    if cell_len(name) > source_width:
+        name = set_cell_size(name, source_width - 1) + "\u2026"
+    source = set_cell_size(name, source_width)
+    segments.append(Segment(source, style("headline-pane--source")))
+    segments.append(Segment("  "))
     for badge, label in BADGE_LABELS.items():
         if badge in headline.badges:
             segments.append(
                 Segment(f" {label} ", style(f"headline-pane--badge-{badge.label.lower()}"))
             )
             segments.append(gap)
-    source_width = min(SOURCE_WIDTH, max(8, width // 6))
-    source = set_cell_size(headline.source_name, source_width)
-    segments.append(Segment(source, style("headline-pane--source")))
-    segments.append(Segment("  "))
     title_style = style("headline-pane--read" if headline.read else "headline-pane--title")
     segments.append(Segment(headline.title, title_style))
     return segments
