@@ -6,7 +6,7 @@ idle over a slow link writes nothing to the terminal while nothing happens.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from rich.text import Text
 from textual.reactive import reactive
@@ -36,6 +36,7 @@ class StatusLine(Static):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id)
         self._shown = ""
+        self.tz: tzinfo | None = None  # the display zone, as the headlines use
 
     def on_mount(self) -> None:
         self._show()
@@ -62,14 +63,14 @@ class StatusLine(Static):
         if self.view:
             parts.append(f"showing {self.view}")
         if self.changed_at is not None:
-            parts.append(f"updated {_clock(self.changed_at)}")
+            parts.append(f"updated {_clock(self.changed_at, self.tz)}")
         if self.health:
             failing = sum(1 for h in self.health if not h.ok)
             ok = len(self.health) - failing
             parts.append(f"{ok} ok, {failing} failing" if failing else f"{ok} sources ok")
         if self.next_poll is not None:
-            parts.append(f"next poll {_clock(self.next_poll)}")
-        return " · ".join(parts) or "starting…"
+            parts.append(f"next poll {_clock(self.next_poll, self.tz)}")
+        return " · ".join(parts)
 
     def _show(self) -> None:
         text = self.text()
@@ -78,6 +79,6 @@ class StatusLine(Static):
             self.update(Text(text, no_wrap=True, overflow="ellipsis"))  # never markup
 
 
-def _clock(stamp: float) -> str:
-    return datetime.fromtimestamp(stamp).strftime("%H:%M") if stamp > 0 else "--:--"
+def _clock(stamp: float, tz: tzinfo | None) -> str:
+    return datetime.fromtimestamp(stamp, tz).strftime("%H:%M") if stamp > 0 else "--:--"
 
