@@ -1,22 +1,67 @@
-"""The ticker app: a headline pane that fills itself, a reader, a status line."""
+"""The ticker app: a headline pane that fills itself, a reader, a status line.
+
+What the pane shows is a `View` (a source, a badge, unread only, search words); every change of
+view reloads the pane in a thread worker, and the newest reload wins. The palette's providers,
+the screens other than the pane and the network stack are imported when first used.
+"""
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import work
-from textual.app import App, ComposeResult
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.widgets import Footer
+from textual.command import CommandPalette, Provider
+from textual.widgets import Footer, Input
+from textual.worker import get_current_worker
 
 from ticker.app.messages import HeadlinesChanged, SourceHealthChanged
 from ticker.app.widgets.headline_pane import HeadlinePane
+from ticker.app.widgets.search_bar import SearchBar
 from ticker.app.widgets.status_line import StatusLine
+from ticker.locations import state_file
 from ticker.model import Headline
 from ticker.session import Session, View
+from ticker.state import load_state, save_state
 from ticker.timeline import Timeline
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
+    from textual.theme import Theme
+
+    from ticker.app.screens.sources import SourcesScreen
+
+# Actions that act on the headline pane: only while it is the screen in front (the palette
+# aside), so the reader's and the sources screen's footers do not offer them.
+PANE_ACTIONS = frozenset({
+    "search", "pick_source", "pick_badge", "toggle_unread", "toggle_read", "toggle_star",
+    "jump_new", "show_everything", "sources",
+})
+HIDDEN_SYSTEM_COMMANDS = frozenset({"Keys", "Maximize", "Minimize"})
+
+
+def _app_commands() -> type[Provider]:
+    from ticker.app.commands import AppCommands
+
+    return AppCommands
+
+
+def _source_commands() -> type[Provider]:
+    from ticker.app.commands import SourceCommands
+
+    return SourceCommands
+
+
+def _badge_commands() -> type[Provider]:
+    from ticker.app.commands import BadgeCommands
+
+    return BadgeCommands
 
 
 class TickerApp(App[None]):
@@ -24,14 +69,25 @@ class TickerApp(App[None]):
 
     TITLE = "ticker"
     CSS_PATH = "ticker.tcss"
+    COMMANDS = App.COMMANDS | {_app_commands, _source_commands, _badge_commands}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit"),
-        Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("r", "refresh", "Refresh"),
-        Binding("u", "toggle_unread", "Unread"),
-        Binding("m", "toggle_read", "Read"),
-        Binding("s", "toggle_star", "Star"),
-        Binding("N", "jump_new", "New", show=False),
+        Binding("q", "quit", "Quit", tooltip="Leave ticker"),
+        Binding("question_mark", "help", "Help", key_display="?", tooltip="Every key"),
+        Binding(
+            "slash", "search", "Search", key_display="/",
+            tooltip="Show only headlines whose titles have these words",
+        ),
+        Binding("f", "pick_source", "Source", tooltip="Show only one source"),
+        Binding("b", "pick_badge", "Badge", tooltip="Show only one badge: Breaking, Live…"),
+        Binding("u", "toggle_unread", "Unread", tooltip="Show only unread headlines, or all again"),
+        Binding("escape", "show_everything", "Show everything", show=False,
+                tooltip="Clear every filter and the search"),
+        Binding("S", "sources", "Sources", tooltip="Each source's health, headlines and polls"),
+        # Polling is automatic: the key is in the help and the palette, not the footer (80 columns).
+        Binding("r", "refresh", "Refresh", show=False, tooltip="Poll every source now"),
+        Binding("m", "toggle_read", "Read", show=False, tooltip="Mark the headline read or unread"),
+        Binding("s", "toggle_star", "Star", show=False, tooltip="Star the headline, or unstar it"),
+        Binding("N", "jump_new", "New", show=False, tooltip="Back to the newest headlines"),
     ]
 
     def __init__(
@@ -46,20 +102,39 @@ class TickerApp(App[None]):
         self._poll = poll
         self._now = now
         self.view = View()
+        self._sources_screen: SourcesScreen | None = None
+        # The state file sits beside the store; the saved theme applies before the first paint.
+        self._state_path = state_file(session.store_path.parent)
+        self._state: dict[str, Any] = load_state(self._state_path)
+        self._state_lock = threading.Lock()
+        theme = self._state.get("theme")
+        if isinstance(theme, str) and theme in self.available_themes:
+            self.theme = theme
 
     def compose(self) -> ComposeResult:
         timeline = self.session.timeline(self.view)
         yield HeadlinePane(timeline, now=self._now, id="headlines")
+        yield SearchBar(id="search")
         yield StatusLine(id="status")
-        yield Footer()
+        yield Footer(compact=True)
 
     @property
     def pane(self) -> HeadlinePane:
         return self.query_one(HeadlinePane)
 
+    @property
+    def search_bar(self) -> SearchBar:
+        return self.query_one(SearchBar)
+
+    @property
+    def status(self) -> StatusLine:
+        return self.query_one(StatusLine)
+
     def on_mount(self) -> None:
         self.pane.focus()
-        self.pane.set_empty_text("No headlines yet: polling the sources…" if self._poll else "No headlines.")
+        self.pane.set_empty_text(self._empty_text())
+        self.status.tz = self.session.tz  # the status line's clock reads like the headlines' times
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
         if self._poll:
             # After the first frame: the network stack is imported in the background.
             self.call_after_refresh(self._start_polling)
@@ -76,23 +151,76 @@ class TickerApp(App[None]):
 
         await self.session.poll_forever(heard)
 
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        # Textual's Theme, Quit and Screenshot; the help screen says more than its key panel,
+        # and one pane has nothing to maximize.
+        for command in super().get_system_commands(screen):
+            if command.title not in HIDDEN_SYSTEM_COMMANDS:
+                yield command
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in PANE_ACTIONS:
+            return all(isinstance(screen, CommandPalette) for screen in self.screen_stack[1:])
+        return True
+
+    # -- the view -------------------------------------------------------------------------
+
+    def show_view(self, view: View) -> None:
+        """Show the headlines `view` picks: the status line at once, the pane when reloaded."""
+        if view == self.view:
+            return
+        self.view = view
+        self.status.view = view.describe(self.session.source_names())
+        if not view.search and self.search_bar.value:
+            self.search_bar.value = ""
+            self.search_bar.remove_class("-active")
+        self.pane.set_empty_text(self._empty_text())
+        self.reload()
+
+    def show_everything(self) -> None:
+        self.show_view(View())
+
+    def _empty_text(self) -> str:
+        if self.view != View():
+            return "No headlines in this view. Esc shows everything."
+        return "No headlines yet: polling the sources…" if self._poll else "No headlines."
+
+    @work(thread=True, exclusive=True, group="reload", exit_on_error=False)
+    def reload(self, new_rows: int = 0, *, polled: bool = False) -> None:
+        view = self.view
+        try:
+            timeline = self.session.timeline(view)
+            timeline.position(0)  # index the rows here, not on the event loop
+        except Exception as error:  # a bad search or a busy store is a notice, not a crash
+            self.call_from_thread(self._reload_failed, view, str(error) or type(error).__name__)
+            return
+        if get_current_worker().is_cancelled:  # a newer view is loading
+            timeline.store.close()
+            return
+        self.call_from_thread(self._show, view, timeline, new_rows, polled)
+
+    def _show(self, view: View, timeline: Timeline, new_rows: int, polled: bool) -> None:
+        if view != self.view:  # typed on while this one loaded
+            timeline.store.close()
+            return
+        old = self.pane.timeline
+        self.pane.replace_timeline(timeline, new_rows=new_rows)
+        old.store.close()
+        if polled:
+            self.status.changed_at = time.time()
+        self.status.new = self.pane.new_count
+
+    def _reload_failed(self, view: View, reason: str) -> None:
+        if view == self.view:
+            self.notify(f"Could not load the headlines: {reason}", severity="warning", timeout=4)
+
     # -- live updates ---------------------------------------------------------------------
 
     def on_headlines_changed(self, message: HeadlinesChanged) -> None:
-        self.reload(new_rows=len(message.new_rows), updated=list(message.updated_rows))
+        self.reload(new_rows=len(message.new_rows), polled=True)
         self.report_health()
 
-    @work(thread=True, exclusive=True, group="reload")
-    def reload(self, new_rows: int = 0, updated: list[int] | None = None) -> None:
-        timeline = self.session.timeline(self.view)
-        self.call_from_thread(self._show, timeline, new_rows, updated or [])
-
-    def _show(self, timeline: Timeline, new_rows: int, updated: list[int]) -> None:
-        self.pane.replace_timeline(timeline, new_rows=new_rows)
-        self.status.changed_at = time.time()
-        self.status.new = self.pane.new_count
-
-    @work(thread=True, exclusive=True, group="health")
+    @work(thread=True, exclusive=True, group="health", exit_on_error=False)
     def report_health(self) -> None:
         health = self.session.health()
         self.post_message(SourceHealthChanged(health, self.session.next_poll()))
@@ -100,13 +228,26 @@ class TickerApp(App[None]):
     def on_source_health_changed(self, message: SourceHealthChanged) -> None:
         self.status.health = message.health
         self.status.next_poll = message.next_poll
-
-    @property
-    def status(self) -> StatusLine:
-        return self.query_one(StatusLine)
+        if self._sources_screen is not None:
+            self._sources_screen.show_health(message.health)
 
     def on_headline_pane_moved(self, message: HeadlinePane.Moved) -> None:
         self.status.new = self.pane.new_count
+
+    # -- search ---------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        self.search_bar.open()
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self.show_view(replace(self.view, search=_search_words(event.value)))
+
+    @on(SearchBar.Finished)
+    def _search_finished(self) -> None:
+        if not self.search_bar.value.strip():
+            self.search_bar.remove_class("-active")
+        self.pane.focus()
 
     # -- actions --------------------------------------------------------------------------
 
@@ -119,14 +260,32 @@ class TickerApp(App[None]):
         self.status.new = 0
 
     def action_toggle_unread(self) -> None:
-        self.view = View(
-            source=self.view.source,
-            badge=self.view.badge,
-            unread=not self.view.unread,
-            search=self.view.search,
-        )
-        self.status.view = self.view.describe(self.session.source_names())
-        self.reload()
+        self.show_view(replace(self.view, unread=not self.view.unread))
+
+    def action_show_everything(self) -> None:
+        self.show_everything()
+
+    def action_pick_source(self) -> None:
+        from ticker.app.commands import SourcePicker
+
+        self._pick(SourcePicker, "Show only a source…")
+
+    def action_pick_badge(self) -> None:
+        from ticker.app.commands import BadgePicker
+
+        self._pick(BadgePicker, "Show only a badge…")
+
+    def _pick(self, provider: type[Provider], placeholder: str) -> None:
+        if not isinstance(self.screen, CommandPalette):
+            self.push_screen(CommandPalette(providers=[provider], placeholder=placeholder))
+
+    def key_for(self, action: str) -> str | None:
+        """The first key bound to one of the app's actions, as the footer shows it."""
+        for binding in self.BINDINGS:
+            if isinstance(binding, Binding) and binding.action == action:
+                first = binding.key.split(",")[0]
+                return self.get_key_display(binding.with_key(first, binding.key_display))
+        return None
 
     def action_toggle_read(self) -> None:
         headline = self.pane.selected
@@ -139,7 +298,9 @@ class TickerApp(App[None]):
             self._mark(headline, starred=not headline.starred)
 
     @work(thread=True, group="marks")
-    def _mark(self, headline: Headline, read: bool | None = None, starred: bool | None = None) -> None:
+    def _mark(
+        self, headline: Headline, read: bool | None = None, starred: bool | None = None
+    ) -> None:
         assert headline.row is not None
         if read is not None:
             self.session.set_read([headline.row], read)
@@ -151,6 +312,19 @@ class TickerApp(App[None]):
         from ticker.app.screens.help import HelpScreen
 
         self.push_screen(HelpScreen())
+
+    def action_sources(self) -> None:
+        from ticker.app.screens.sources import SourcesScreen
+
+        screen = SourcesScreen(self.session, selected=self.view.source)
+        self._sources_screen = screen
+
+        def closed(url: str | None) -> None:
+            self._sources_screen = None
+            if url is not None:
+                self.show_view(replace(self.view, source=url))
+
+        self.push_screen(screen, closed)
 
     def on_headline_pane_opened(self, message: HeadlinePane.Opened) -> None:
         from ticker.app.screens.reader import ReaderScreen
@@ -173,3 +347,28 @@ class TickerApp(App[None]):
         if rows:
             self.session.set_read(rows, True)
             self.call_from_thread(self.pane.forget, rows)
+
+    # -- the theme, remembered ------------------------------------------------------------
+
+    def _theme_changed(self, theme: Theme) -> None:
+        if self._state.get("theme") != theme.name:
+            self._state = {**self._state, "theme": theme.name}
+            self._save_state()
+
+    @work(thread=True, group="state", exit_on_error=False)
+    def _save_state(self) -> None:
+        # One writer at a time, each writing the newest state: the last write is the last choice.
+        with self._state_lock:
+            try:
+                save_state(self._state_path, self._state)
+            except OSError as error:
+                reason = error.strerror or str(error)
+                self.call_from_thread(
+                    self.notify, f"Could not save the theme: {reason}", severity="warning"
+                )
+
+
+def _search_words(text: str) -> str | None:
+    """The words to search for: printable characters only, None when there are none."""
+    words = "".join(ch if ch.isprintable() else " " for ch in text).strip()
+    return words or None

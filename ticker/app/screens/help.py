@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
-from rich.style import Style
+from rich.table import Table
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
@@ -28,7 +28,6 @@ KEY_NAMES = {
     "end": "End",
     "tab": "Tab",
 }
-KEY_WIDTH = 14
 MOUSE = "Mouse: click a headline to select it, click it again to read it; the wheel scrolls."
 
 Section = tuple[str, Sequence[BindingType]]
@@ -68,30 +67,22 @@ def key_names(app: App[object], binding: Binding) -> str:
     return " ".join(names)
 
 
-def help_text(app: App[object], groups: Iterable[Section]) -> Text:
-    """The keys of each section as aligned lines of text (spans, never markup)."""
-    text = Text(no_wrap=False, end="")
-    heading = Style(bold=True, underline=True)
-    key_style = Style(bold=True)
-    muted = Style(dim=True)
+def help_table(app: App[object], groups: Iterable[Section]) -> Table:
+    """The keys of each section in three columns: keys, what they do, more (never markup)."""
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(no_wrap=True)
+    table.add_column(style="dim")
     for number, (title, bindings) in enumerate(groups):
         if number:
-            text.append("\n")
-        text.append(title, heading)
-        text.append("\n")
+            table.add_row()
+        table.add_row(Text(title, style="bold underline"))
         for item in bindings:
             binding = item if isinstance(item, Binding) else Binding(*item)
-            if not binding.description:
-                continue
-            keys = key_names(app, binding)
-            text.append(f"  {keys:<{KEY_WIDTH}} ", key_style)
-            text.append(binding.description)
-            if binding.tooltip:
-                text.append(f"  {binding.tooltip}", muted)
-            text.append("\n")
-    text.append("\n")
-    text.append(MOUSE, muted)
-    return text
+            if binding.description:
+                keys = key_names(app, binding)
+                table.add_row(Text(keys), Text(binding.description), Text(binding.tooltip))
+    return table
 
 
 class HelpScreen(ModalScreen[None]):
@@ -104,6 +95,7 @@ class HelpScreen(ModalScreen[None]):
         border: round $accent; background: $surface; padding: 0 1;
         border-title-color: $accent;
     }
+    HelpScreen #mouse { color: $text-muted; margin-top: 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "dismiss", "Close"),
@@ -113,4 +105,5 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll() as scroll:
             scroll.border_title = "Keys"
             scroll.border_subtitle = "Esc closes"
-            yield Static(help_text(self.app, sections(self.app)))
+            yield Static(help_table(self.app, sections(self.app)))
+            yield Static(Text(MOUSE), id="mouse")
