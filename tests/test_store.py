@@ -218,3 +218,9 @@ def test_source_health_is_recorded(store: Store) -> None:
     assert health["Desk"].last_error == "HTTP 503 Service Unavailable"
     assert health["Desk"].failures == 2 and health["Desk"].last_success is None
     assert store.source_states()[WIRE.url].etag == '"v1"'
+
+
+def test_search_text_with_control_characters_is_just_words(store: Store) -> None:
+    save(store, WIRE, headline("1", "Ceasefire holds"))
+    assert [h.guid for h in store.headlines(Query(search="cease\x00fire\x1b[31m"))] == []
+    assert [h.guid for h in store.headlines(Query(search="\x00cease"))] == ["1"]

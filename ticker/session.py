@@ -150,7 +150,8 @@ def _import_poller():  # type: ignore[no-untyped-def]
 
 def _import_reader():  # type: ignore[no-untyped-def]
     import httpx  # noqa: F401 - warm the imports the fetcher needs
-    import ticker.extract  # noqa: F401
+
+    import ticker.extract
     import ticker.reader
 
     return ticker.reader

@@ -9,6 +9,7 @@ from each version to the next.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -563,8 +564,11 @@ def _select(
 
 def fts_query(text: str) -> str:
     """A person's search words as an FTS5 query: every word must match, as a prefix."""
-    words = [w.replace('"', '""') for w in text.split()]
+    words = [w.replace('"', '""') for w in _NOT_SEARCHABLE.sub(" ", text).split()]
     return " ".join(f'"{w}"*' for w in words if w) or '""'
+
+
+_NOT_SEARCHABLE = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # FTS5 strings cannot hold a NUL
 
 
 def _headline(row: tuple[object, ...]) -> Headline:

@@ -28,7 +28,9 @@ def day_rows(entries: Iterable[tuple[int, int]], tz: tzinfo | None) -> list[Row]
         if day_start is None or published < day_start:
             day = datetime.fromtimestamp(published, tz).date()
             midnight = datetime.combine(day, datetime.min.time())
-            day_start = int((midnight.replace(tzinfo=tz) if tz else midnight.astimezone()).timestamp())
+            day_start = int(
+                (midnight.replace(tzinfo=tz) if tz else midnight.astimezone()).timestamp()
+            )
             rows.append(day)
         rows.append(row_id)
     return rows
@@ -65,7 +67,9 @@ class Timeline:
 
     def headlines(self, positions: Sequence[int]) -> dict[int, Headline]:
         """The headlines at these row positions (headers skipped), one query for what is new."""
-        wanted = [r for p in positions if 0 <= p < len(self.rows) and isinstance(r := self.rows[p], int)]
+        wanted = [
+            r for p in positions if 0 <= p < len(self.rows) and isinstance(r := self.rows[p], int)
+        ]
         missing = [r for r in wanted if r not in self._cache]
         if missing:
             for headline in self.store.headlines_by_row(missing):

@@ -39,10 +39,19 @@ if TYPE_CHECKING:
 
 # Actions that act on the headline pane: only while it is the screen in front (the palette
 # aside), so the reader's and the sources screen's footers do not offer them.
-PANE_ACTIONS = frozenset({
-    "search", "pick_source", "pick_badge", "toggle_unread", "toggle_read", "toggle_star",
-    "jump_new", "show_everything", "sources",
-})
+PANE_ACTIONS = frozenset(
+    {
+        "search",
+        "pick_source",
+        "pick_badge",
+        "toggle_unread",
+        "toggle_read",
+        "toggle_star",
+        "jump_new",
+        "show_everything",
+        "sources",
+    }
+)
 HIDDEN_SYSTEM_COMMANDS = frozenset({"Keys", "Maximize", "Minimize"})
 
 
@@ -64,6 +73,10 @@ def _badge_commands() -> type[Provider]:
     return BadgeCommands
 
 
+# Rows loaded before the first frame: a tall terminal's worth, in a few milliseconds.
+FIRST_ROWS = 300
+
+
 class TickerApp(App[None]):
     """A live news ticker."""
 
@@ -74,14 +87,22 @@ class TickerApp(App[None]):
         Binding("q", "quit", "Quit", tooltip="Leave ticker"),
         Binding("question_mark", "help", "Help", key_display="?", tooltip="Every key"),
         Binding(
-            "slash", "search", "Search", key_display="/",
+            "slash",
+            "search",
+            "Search",
+            key_display="/",
             tooltip="Show only headlines whose titles have these words",
         ),
         Binding("f", "pick_source", "Source", tooltip="Show only one source"),
         Binding("b", "pick_badge", "Badge", tooltip="Show only one badge: Breaking, Live…"),
         Binding("u", "toggle_unread", "Unread", tooltip="Show only unread headlines, or all again"),
-        Binding("escape", "show_everything", "Show everything", show=False,
-                tooltip="Clear every filter and the search"),
+        Binding(
+            "escape",
+            "show_everything",
+            "Show everything",
+            show=False,
+            tooltip="Clear every filter and the search",
+        ),
         Binding("S", "sources", "Sources", tooltip="Each source's health, headlines and polls"),
         # Polling is automatic: the key is in the help and the palette, not the footer (80 columns).
         Binding("r", "refresh", "Refresh", show=False, tooltip="Poll every source now"),
@@ -102,6 +123,7 @@ class TickerApp(App[None]):
         self._poll = poll
         self._now = now
         self.view = View()
+        self._unshown_new = 0  # new rows heard of but not yet in the pane
         self._sources_screen: SourcesScreen | None = None
         # The state file sits beside the store; the saved theme applies before the first paint.
         self._state_path = state_file(session.store_path.parent)
@@ -112,7 +134,8 @@ class TickerApp(App[None]):
             self.theme = theme
 
     def compose(self) -> ComposeResult:
-        timeline = self.session.timeline(self.view)
+        # The newest rows are enough for the first frame; all of them load right after it.
+        timeline = self.session.timeline(self.view, first=FIRST_ROWS)
         yield HeadlinePane(timeline, now=self._now, id="headlines")
         yield SearchBar(id="search")
         yield StatusLine(id="status")
@@ -135,6 +158,8 @@ class TickerApp(App[None]):
         self.pane.set_empty_text(self._empty_text())
         self.status.tz = self.session.tz  # the status line's clock reads like the headlines' times
         self.theme_changed_signal.subscribe(self, self._theme_changed)
+        if not self.pane.timeline.complete:
+            self.call_after_refresh(self.reload)
         if self._poll:
             # After the first frame: the network stack is imported in the background.
             self.call_after_refresh(self._start_polling)
@@ -204,6 +229,7 @@ class TickerApp(App[None]):
             timeline.store.close()
             return
         old = self.pane.timeline
+        new_rows, self._unshown_new = new_rows + self._unshown_new, 0
         self.pane.replace_timeline(timeline, new_rows=new_rows)
         old.store.close()
         if polled:
@@ -217,7 +243,9 @@ class TickerApp(App[None]):
     # -- live updates ---------------------------------------------------------------------
 
     def on_headlines_changed(self, message: HeadlinesChanged) -> None:
-        self.reload(new_rows=len(message.new_rows), polled=True)
+        # A newer reload cancels an older one: the count of new rows is kept here, not in it.
+        self._unshown_new += len(message.new_rows)
+        self.reload(polled=True)
         self.report_health()
 
     @work(thread=True, exclusive=True, group="health", exit_on_error=False)

@@ -89,7 +89,7 @@ def _plain(text: str) -> str:
 
 
 class SourceCommands(EntryProvider):
-    """"Show only <source>" for each source, and "Show every source" when one is chosen."""
+    """ "Show only <source>" for each source, and "Show every source" when one is chosen."""
 
     DISCOVER = False  # the main palette stays short; `f` opens the picker, which lists them
 
@@ -122,7 +122,7 @@ class SourcePicker(SourceCommands):
 
 
 class BadgeCommands(EntryProvider):
-    """"Show only <Badge>" for each badge, and "Show every badge" when one is chosen."""
+    """ "Show only <Badge>" for each badge, and "Show every badge" when one is chosen."""
 
     DISCOVER = False
 

@@ -40,8 +40,12 @@ def sections(app: App[object]) -> list[Section]:
     from ticker.app.widgets.headline_pane import HeadlinePane
     from ticker.app.widgets.search_bar import SearchBar
 
-    palette = Binding(app.COMMAND_PALETTE_BINDING, "command_palette", "Command palette",
-                      tooltip="Every action, sources, badges and themes, searched by name")
+    palette = Binding(
+        app.COMMAND_PALETTE_BINDING,
+        "command_palette",
+        "Command palette",
+        tooltip="Every action, sources, badges and themes, searched by name",
+    )
     headlines = [*type(app).BINDINGS, palette, *HeadlinePane.BINDINGS]
     return [
         ("Headlines", headlines),

@@ -32,6 +32,9 @@ class ReaderScreen(Screen[None]):
     ReaderScreen #url { color: $text-muted; text-style: italic; }
     ReaderScreen LoadingIndicator { height: 3; }
     ReaderScreen Markdown { padding: 0; margin: 1 0 0 0; }
+    ReaderScreen MarkdownH1, ReaderScreen MarkdownH2, ReaderScreen MarkdownH3 {
+        text-style: bold; color: $text; margin: 1 0 0 0;
+    }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "close", "Back"),
@@ -63,7 +66,7 @@ class ReaderScreen(Screen[None]):
             yield Markdown(id="body")
             yield Static(id="tags")
             yield Static(id="url")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.show(self.headline)
@@ -75,7 +78,7 @@ class ReaderScreen(Screen[None]):
             self.opened.append(headline.row)
         self.query_one("#title", Static).update(Text(headline.title))
         self.query_one("#meta", Static).update(self._meta(headline, None))
-        self.query_one("#notice", Static).update("")
+        self._notice(None)
         self.query_one("#tags", Static).update("")
         self.query_one("#url", Static).update(Text(headline.url))
         self.query_one(LoadingIndicator).display = True
@@ -96,7 +99,7 @@ class ReaderScreen(Screen[None]):
 
     def _failed(self, headline: Headline, reason: str) -> None:
         self.query_one(LoadingIndicator).display = False
-        self.query_one("#notice", Static).update(Text(f"Could not open the article: {reason}"))
+        self._notice(f"Could not open the article: {reason}")
         if headline.summary:
             self.query_one("#body", Markdown).update(_literal(headline.summary))
 
@@ -105,16 +108,20 @@ class ReaderScreen(Screen[None]):
         if article.title:
             self.query_one("#title", Static).update(Text(article.title))
         self.query_one("#meta", Static).update(self._meta(self.headline, article))
-        if notice:
-            self.query_one("#notice", Static).update(Text(notice))
+        self._notice(notice)
         body = article.body if article.origin == "page" else _literal(article.body)
         self.query_one("#body", Markdown).update(body)
         if article.tags:
             self.query_one("#tags", Static).update(Text("Tags: " + ", ".join(article.tags)))
 
+    def _notice(self, text: str | None) -> None:
+        notice = self.query_one("#notice", Static)
+        notice.update(Text(text or ""))
+        notice.display = bool(text)
+
     def _meta(self, headline: Headline, article: Article | None) -> Text:
         tz = self.session.tz
-        published = (article.published if article and article.published else headline.published)
+        published = article.published if article and article.published else headline.published
         parts = [headline.source_name, published.astimezone(tz).strftime("%A, %d %B %Y, %H:%M")]
         if headline.badges:
             parts.append(" ".join(headline.badges.labels()))

@@ -81,4 +81,3 @@ class StatusLine(Static):
 
 def _clock(stamp: float, tz: tzinfo | None) -> str:
     return datetime.fromtimestamp(stamp, tz).strftime("%H:%M") if stamp > 0 else "--:--"
-
