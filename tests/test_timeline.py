@@ -36,7 +36,9 @@ def store(tmp_path: Path) -> Store:
     now = datetime.now(UTC)
     with Store(tmp_path / "t.db") as s:
         items = [
-            Headline(WIRE.url, f"g{i}", f"Story {i}", f"http://127.0.0.1/{i}", now - timedelta(hours=i))
+            Headline(
+                WIRE.url, f"g{i}", f"Story {i}", f"http://127.0.0.1/{i}", now - timedelta(hours=i)
+            )
             for i in range(60)
         ]
         s.save([PollRecord(WIRE, time.time(), items)])
