@@ -126,6 +126,7 @@ class HeadlinePane(ScrollView, can_focus=True):
         self.timeline = timeline
         self._now = now
         self._strips: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
+        self._styles: dict[str, Style] = {}
         self._selected: int | None = None
         self._empty_text = "No headlines yet."
 
@@ -282,6 +283,18 @@ class HeadlinePane(ScrollView, can_focus=True):
 
     # -- drawing --------------------------------------------------------------------------
 
+    def _style(self, name: str) -> Style:
+        """A component class's style, computed once per theme (rows ask for it eight times)."""
+        style = self._styles.get(name)
+        if style is None:
+            style = self._styles[name] = self.get_component_rich_style(name)
+        return style
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles.clear()
+        self._strips.clear()
+
     def render_line(self, y: int) -> Strip:
         top = self.scroll_offset.y
         width = self.scrollable_content_region.width
@@ -316,14 +329,14 @@ class HeadlinePane(ScrollView, can_focus=True):
         return now.astimezone(self.timeline.tz).date()
 
     def _draw_day(self, day: date, width: int) -> Strip:
-        style = self.get_component_rich_style("headline-pane--day")
+        style = self._style("headline-pane--day")
         return _fit([Segment(f" {day_label(day, self._today())}", style)], width, self.rich_style)
 
     def _draw_row(self, row_id: int, width: int, selected: bool) -> Strip:
         headline = self.timeline.headline(row_id)
         if headline is None:
             return Strip.blank(width, self.rich_style)
-        style = self.get_component_rich_style
+        style = self._style
         segments = headline_segments(headline, self.timeline.tz, style, width)
         base = self.rich_style
         segments = [Segment(text, seg_style or base) for text, seg_style, _ in segments]
