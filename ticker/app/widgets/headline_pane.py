@@ -343,7 +343,10 @@ class HeadlinePane(ScrollView, can_focus=True):
         if selected:
             # The cursor changes the row's background; badges keep their own colours.
             cursor = style("headline-pane--cursor")
-            under = Style(bgcolor=cursor.bgcolor, bold=cursor.bold, reverse=cursor.reverse)
+            # Muted colours (time, source) would not read on the cursor's background.
+            under = Style(
+                color=cursor.color, bgcolor=cursor.bgcolor, bold=cursor.bold, reverse=cursor.reverse
+            )
             plain_bg = base.bgcolor
             segments = [
                 Segment(
