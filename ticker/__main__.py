@@ -261,13 +261,7 @@ def _run_read(args: argparse.Namespace) -> int:
     store_path = locations.store_file(args.data_dir)
 
     async def read() -> reader.Opened:
-        limits = Limits(
-            read_timeout=settings.poll.timeout,
-            connect_timeout=min(10.0, settings.poll.timeout),
-            deadline=settings.poll.timeout * 2,
-            concurrency=1,
-        )
-        async with Fetcher(limits) as fetcher:
+        async with Fetcher(Limits.for_timeout(settings.poll.timeout, 1)) as fetcher:
             return await reader.open_article(
                 args.url, store_path, fetcher=fetcher, refresh=args.refresh
             )

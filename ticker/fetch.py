@@ -44,6 +44,17 @@ class Limits:
     max_redirects: int = 5
     concurrency: int = 16
 
+    @classmethod
+    def for_timeout(cls, timeout: float, concurrency: int = 16) -> Limits:
+        """Limits from the config's one timeout: connect within it (10 s at most), read within
+        it, the whole exchange within twice it."""
+        return cls(
+            connect_timeout=min(10.0, timeout),
+            read_timeout=timeout,
+            deadline=timeout * 2,
+            concurrency=concurrency,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Response:

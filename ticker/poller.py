@@ -95,11 +95,8 @@ class Poller:
         self._store_path = store_path
         self._listeners: list[Listener] = [listener] if listener else []
         self._clock = clock
-        self._limits = limits or Limits(
-            read_timeout=self.settings.timeout,
-            connect_timeout=min(10.0, self.settings.timeout),
-            deadline=self.settings.timeout * 2,
-            concurrency=self.settings.concurrency,
+        self._limits = limits or Limits.for_timeout(
+            self.settings.timeout, self.settings.concurrency
         )
         self._rng = random.Random(seed)
         self._states: dict[str, SourceState] = {}

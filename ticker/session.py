@@ -9,6 +9,7 @@ article reader are imported on first use, after the app has painted.
 from __future__ import annotations
 
 import asyncio
+import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
@@ -105,8 +106,10 @@ class Session:
     async def poll_forever(self, listener: Callable[[PollBatch], None]) -> None:
         """Poll every source when due, for as long as the task runs."""
         # Import the network stack off the event loop: it takes longer than a frame.
-        poller_module = await asyncio.to_thread(_import_poller)
-        async with poller_module.Poller(
+        await asyncio.to_thread(importlib.import_module, "ticker.poller")
+        from ticker.poller import Poller
+
+        async with Poller(
             self.store_path,
             self.sources,
             self.settings.poll,
@@ -129,29 +132,15 @@ class Session:
 
     async def open_article(self, url: str, *, refresh: bool = False) -> Opened:
         """The article behind a headline (cache, page, else the feed's text)."""
-        reader = await asyncio.to_thread(_import_reader)
+        await asyncio.to_thread(_warm_reader_imports)
+        from ticker import reader
         from ticker.fetch import Fetcher, Limits
 
-        limits = Limits(
-            read_timeout=self.settings.poll.timeout,
-            connect_timeout=min(10.0, self.settings.poll.timeout),
-            deadline=self.settings.poll.timeout * 2,
-            concurrency=1,
-        )
-        async with Fetcher(limits) as fetcher:
+        async with Fetcher(Limits.for_timeout(self.settings.poll.timeout, 1)) as fetcher:
             return await reader.open_article(url, self.store_path, fetcher=fetcher, refresh=refresh)
 
 
-def _import_poller():  # type: ignore[no-untyped-def]
-    import ticker.poller
-
-    return ticker.poller
-
-
-def _import_reader():  # type: ignore[no-untyped-def]
-    import httpx  # noqa: F401 - warm the imports the fetcher needs
-
-    import ticker.extract
-    import ticker.reader
-
-    return ticker.reader
+def _warm_reader_imports() -> None:
+    """The reader's imports, in a thread: trafilatura and the network stack take a while."""
+    for name in ("ticker.fetch", "ticker.reader", "ticker.extract", "trafilatura"):
+        importlib.import_module(name)

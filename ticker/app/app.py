@@ -190,13 +190,16 @@ class TickerApp(App[None]):
 
     # -- the view -------------------------------------------------------------------------
 
-    def show_view(self, view: View) -> None:
-        """Show the headlines `view` picks: the status line at once, the pane when reloaded."""
+    def show_view(self, view: View, *, typed: bool = False) -> None:
+        """Show the headlines `view` picks: the status line at once, the pane when reloaded.
+
+        `typed`: the view comes from the search bar, which then stays as the person left it.
+        """
         if view == self.view:
             return
         self.view = view
         self.status.view = view.describe(self.session.source_names())
-        if not view.search and self.search_bar.value:
+        if not typed and not view.search and self.search_bar.value:
             self.search_bar.value = ""
             self.search_bar.remove_class("-active")
         self.pane.set_empty_text(self._empty_text())
@@ -269,7 +272,7 @@ class TickerApp(App[None]):
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
-        self.show_view(replace(self.view, search=_search_words(event.value)))
+        self.show_view(replace(self.view, search=_search_words(event.value)), typed=True)
 
     @on(SearchBar.Finished)
     def _search_finished(self) -> None:
