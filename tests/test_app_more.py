@@ -34,13 +34,7 @@ from ticker.model import Badge, Headline, Source
 from ticker.session import Session, View
 from ticker.store import PollRecord, Store
 
-
-@pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """No config and no data: whatever the app might look up lands in tmp_path."""
-    monkeypatch.setenv("TICKER_CONFIG", str(tmp_path / "config" / "config.toml"))
-    monkeypatch.setenv("TICKER_DATA_DIR", str(tmp_path / "data"))
-    return tmp_path
+pytestmark = pytest.mark.usefixtures("home")  # no config and no data, in tmp_path
 
 
 @pytest.fixture

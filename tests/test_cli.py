@@ -16,14 +16,6 @@ from ticker.__main__ import main
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """No config and no data: a first run."""
-    monkeypatch.setenv("TICKER_CONFIG", str(tmp_path / "config" / "config.toml"))
-    monkeypatch.setenv("TICKER_DATA_DIR", str(tmp_path / "data"))
-    return tmp_path
-
-
-@pytest.fixture
 def wire(httpserver: HTTPServer) -> str:
     items = [
         ("a", "EXCLUSIVE: Port of Halvik to reopen"),
