@@ -241,7 +241,12 @@ class TickerApp(App[None]):
 
     def _reload_failed(self, view: View, reason: str) -> None:
         if view == self.view:
-            self.notify(f"Could not load the headlines: {reason}", severity="warning", timeout=4)
+            self.notify(
+                f"Could not load the headlines: {reason}",
+                severity="warning",
+                timeout=4,
+                markup=False,  # the reason can quote the search text
+            )
 
     # -- live updates ---------------------------------------------------------------------
 
@@ -395,7 +400,10 @@ class TickerApp(App[None]):
             except OSError as error:
                 reason = error.strerror or str(error)
                 self.call_from_thread(
-                    self.notify, f"Could not save the theme: {reason}", severity="warning"
+                    self.notify,
+                    f"Could not save the theme: {reason}",
+                    severity="warning",
+                    markup=False,  # a path in an error message may hold brackets
                 )
 
 
