@@ -61,18 +61,19 @@ def build_store(data: Path, count: int) -> None:
 
 def first_paint(data: Path, config: Path, runs: int) -> list[float]:
     ticker = str(Path(sys.executable).with_name("ticker"))
+    tmux = ["tmux", "-L", f"ticker-bench-{os.getpid()}"]  # a server of our own
+    session = "paint"
+    subprocess.run([*tmux, "new-session", "-d", "-s", session, "-x", "120", "-y", "40"], check=True)
     times = []
-    for run in range(runs):
-        session = f"ticker-bench-{os.getpid()}-{run}"
-        subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40"], check=True)
-        try:
+    try:
+        for _ in range(runs):
             command = f"TICKER_CONFIG={config} {ticker} --data-dir {data} --source {DEAD_SOURCE}"
             start = time.perf_counter()
-            subprocess.run(["tmux", "send-keys", "-t", session, command, "Enter"], check=True)
+            subprocess.run([*tmux, "respawn-pane", "-k", "-t", session, command], check=True)
             deadline = start + 20
             while time.perf_counter() < deadline:
                 screen = subprocess.run(
-                    ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True
+                    [*tmux, "capture-pane", "-p", "-t", session], capture_output=True, text=True
                 ).stdout
                 if sum(1 for line in screen.splitlines() if ROW.match(line)) >= 10:
                     times.append(time.perf_counter() - start)
@@ -80,9 +81,9 @@ def first_paint(data: Path, config: Path, runs: int) -> list[float]:
                 time.sleep(0.01)
             else:
                 raise SystemExit("no headlines on screen after 20 s")
-            subprocess.run(["tmux", "send-keys", "-t", session, "q"], check=True)
-        finally:
-            subprocess.run(["tmux", "kill-session", "-t", session], check=False)
+            subprocess.run([*tmux, "send-keys", "-t", session, "q"], check=True)
+    finally:
+        subprocess.run([*tmux, "kill-server"], check=False)
     return times
 
 
