@@ -290,6 +290,14 @@ class HeadlinePane(ScrollView, can_focus=True):
             style = self._styles[name] = self.get_component_rich_style(name)
         return style
 
+    @property
+    def _base_style(self) -> Style:
+        """The pane's own style; Textual computes `rich_style` anew on every read."""
+        style = self._styles.get("")
+        if style is None:
+            style = self._styles[""] = self.rich_style
+        return style
+
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._styles.clear()
@@ -301,12 +309,12 @@ class HeadlinePane(ScrollView, can_focus=True):
         if not len(self.timeline):
             if y == 0:
                 style = self.get_component_rich_style("headline-pane--empty")
-                return _fit([Segment(f" {self._empty_text}", style)], width, self.rich_style)
-            return Strip.blank(width, self.rich_style)
+                return _fit([Segment(f" {self._empty_text}", style)], width, self._base_style)
+            return Strip.blank(width, self._base_style)
         position = top + y
         row = self._row_at(position)
         if row is None:
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._base_style)
         if y == 0:  # the visible window's headlines in one query, not one per line
             self.timeline.headlines(range(top, top + self.scrollable_content_region.height))
         selected = position == self.cursor
@@ -330,15 +338,15 @@ class HeadlinePane(ScrollView, can_focus=True):
 
     def _draw_day(self, day: date, width: int) -> Strip:
         style = self._style("headline-pane--day")
-        return _fit([Segment(f" {day_label(day, self._today())}", style)], width, self.rich_style)
+        return _fit([Segment(f" {day_label(day, self._today())}", style)], width, self._base_style)
 
     def _draw_row(self, row_id: int, width: int, selected: bool) -> Strip:
         headline = self.timeline.headline(row_id)
         if headline is None:
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._base_style)
         style = self._style
         segments = headline_segments(headline, self.timeline.tz, style, width)
-        base = self.rich_style
+        base = self._base_style
         segments = [Segment(text, seg_style or base) for text, seg_style, _ in segments]
         if selected:
             # The cursor changes the row's background; badges keep their own colours.
