@@ -1,9 +1,10 @@
 """The poller: fetch -> parse -> store, for many sources at once, on the caller's event loop.
 
-Network work is async on the loop; parsing runs in a worker thread so that a UI on the same loop
-never waits for it; the store is written by one dedicated thread in batches (whatever finished
-while the previous batch was being written goes into the next transaction). Listeners hear
-about each stored batch on the loop.
+Network work is async on the loop. Parsing and storing happen in one ingest thread, so a UI on
+the same loop never waits for them; with many sources, parsing moves to child processes on the
+other core (`parse_process`). Polls are stored in batches, one transaction each: whatever
+finished while the previous batch was written goes into the next. Listeners hear about each
+stored batch on the loop.
 """
 
 from __future__ import annotations

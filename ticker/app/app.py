@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from textual.theme import Theme
 
     from ticker.app.screens.sources import SourcesScreen
+    from ticker.poller import PollBatch
 
 # Actions that act on the headline pane: only while it is the screen in front (the palette
 # aside), so the reader's and the sources screen's footers do not offer them.
@@ -169,12 +170,14 @@ class TickerApp(App[None]):
 
     @work(exclusive=True, group="poller", exit_on_error=False)
     async def poll_forever(self) -> None:
-        def heard(batch: object) -> None:
-            new_rows = getattr(batch, "new_rows", ())
-            updated = getattr(batch, "updated_rows", ())
-            self.post_message(HeadlinesChanged(tuple(new_rows), tuple(updated)))
+        def heard(batch: PollBatch) -> None:
+            self.post_message(HeadlinesChanged(batch.new_rows, batch.updated_rows))
 
-        await self.session.poll_forever(heard)
+        try:
+            await self.session.poll_forever(heard)
+        except Exception as error:  # the pane keeps working on what is stored; say why it stopped
+            reason = str(error) or type(error).__name__
+            self.notify(f"Polling stopped: {reason}", severity="error", timeout=30, markup=False)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         # Textual's Theme, Quit and Screenshot; the help screen says more than its key panel,
