@@ -5,7 +5,8 @@ headline rows on screen (`tmux capture-pane -p` polled every 10 ms). Keypresses:
 headless (App.run_test) at 120x40 and each `j` and PgDn costs the CPU time the process spends
 from the key to the refreshed screen (Pilot's press, then pause until idle; Pilot's own idle
 detection sleeps in 20 ms steps, so wall time would measure Pilot, not ticker). Both print
-median, min, max and p99 of the runs. Nothing is fetched from outside: the only source is a closed port on 127.0.0.1.
+median, min, max and p99 of the runs. Nothing is fetched from outside: the only source is a
+closed port on 127.0.0.1.
 
     python bench/app.py [--headlines 100000] [--runs 5] [--keys 200]
 """
