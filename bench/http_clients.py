@@ -762,7 +762,8 @@ async def checks(server: Server) -> None:
                             pass
                     return f"no timeout, took {time.perf_counter() - t:.2f}s (server delays 2s)"
                 except httpx.HTTPError as e:
-                    return f"read=0.3, headers delayed 2s -> {exc_name(e)} after {time.perf_counter() - t:.2f}s"
+                    took = time.perf_counter() - t
+                    return f"read=0.3, headers delayed 2s -> {exc_name(e)} after {took:.2f}s"
 
         async def read_body(kind: str = kind) -> str:
             t = time.perf_counter()
@@ -810,11 +811,13 @@ async def checks(server: Server) -> None:
     print("(c) redirects: follow_redirects=True, max_redirects=N; non-HTTP targets")
     for kind in kinds:
         async def chain_ok(kind: str = kind) -> str:
-            async with make_httpx(kind, follow_redirects=True, max_redirects=5) as c:
-                async with c.stream("GET", base + "/redirect/5") as r:
-                    n = sum([len(ch) async for ch in r.aiter_bytes()])
-                    return (f"5 hops, max 5 -> {r.status_code}, {n} B, history "
-                            f"{[h.status_code for h in r.history]}, final {r.url.path}")
+            async with (
+                make_httpx(kind, follow_redirects=True, max_redirects=5) as c,
+                c.stream("GET", base + "/redirect/5") as r,
+            ):
+                n = sum([len(ch) async for ch in r.aiter_bytes()])
+                return (f"5 hops, max 5 -> {r.status_code}, {n} B, history "
+                        f"{[h.status_code for h in r.history]}, final {r.url.path}")
 
         async def chain_too_long(kind: str = kind) -> str:
             async with make_httpx(kind, follow_redirects=True, max_redirects=5) as c:
