@@ -258,10 +258,11 @@ def _first_line(error: object, limit: int = 200) -> str:
 
 
 def _scheme(url: str) -> str:
+    """The scheme of a URL as a person should see it in an error: 'file:'."""
     from ticker.sanitize import clean_line
 
-    head = url.split(":", 1)[0] if ":" in url else url
-    return repr(clean_line(head, 20, markup=False) + ":") if ":" in url else repr(url[:40])
+    scheme, colon, _ = url.partition(":")
+    return repr(clean_line(scheme, 20, markup=False) + colon)
 
 
 def _size(n: int) -> str:
