@@ -62,14 +62,36 @@ class BadgeRule:
 
 
 @dataclass(frozen=True, slots=True)
+class Listing:
+    """How to read the headlines of an HTML page that has no feed: CSS selectors.
+
+    `item` selects each headline's element in the page; `title`, `link`, `time` and `label`
+    select inside an item; `date` selects day headers ("2024, Saturday / 26 October") that
+    stand before the items they date, in document order. A bare time ("12:50") is read in
+    `timezone` (an IANA name; None: the display zone) on the day of the header above it.
+    """
+
+    item: str
+    title: str
+    link: str = "a"
+    time: str | None = None
+    date: str | None = None
+    label: str | None = None
+    timezone: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Source:
-    """A place ticker polls: a feed URL with a display name."""
+    """A place ticker polls: a feed (kind "feed") or a page of headlines (kind "html")."""
 
     name: str
     url: str
     interval: float | None = None  # seconds; None means the poll default
     rules: tuple[BadgeRule, ...] = ()
     kind: str = "feed"
+    listing: Listing | None = None  # kind "html" only
+    category: str = ""  # a folder in OPML; "" for none
+    paused: bool = False  # kept in config, not polled
 
 
 @dataclass(frozen=True, slots=True)
