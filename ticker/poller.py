@@ -25,7 +25,7 @@ from typing import ParamSpec, TypeVar
 from ticker import feeds
 from ticker.config import PollSettings
 from ticker.errors import TickerError
-from ticker.fetch import Fetcher, HTTPStatusError, Limits
+from ticker.fetch import FEED_ACCEPT, PAGE_ACCEPT, Fetcher, HTTPStatusError, Limits
 from ticker.model import PollOutcome, Source
 from ticker.parse_process import ParseProcess, WorkerGone
 from ticker.store import PollRecord, Retention, SaveReport, SourceState, Store
@@ -152,8 +152,18 @@ class Poller:
 
     # -- polling -------------------------------------------------------------------------
 
+    async def set_sources(self, sources: Sequence[Source]) -> None:
+        """Poll these sources from now on: new ones at once, removed ones no more."""
+        self.sources = list(sources)
+        await self._in_store(self._store_required().ensure_sources, self.sources)
+        self._wake.set()
+
+    def _store_required(self) -> Store:
+        assert self._store is not None, "Poller used outside 'async with'"
+        return self._store
+
     async def poll_once(self, sources: Sequence[Source] | None = None) -> list[PollOutcome]:
-        """Poll every source now (ignoring schedules), store everything, return the outcomes."""
+        """Poll every source now (ignoring schedules and pauses), store it all, return outcomes."""
         targets = list(self.sources if sources is None else sources)
         outcomes = await asyncio.gather(*(self._poll(source) for source in targets))
         await self._drain()
@@ -169,7 +179,9 @@ class Poller:
                     await self.prune()
                 for source in self.sources:
                     due = self._states.get(source.url, SourceState()).next_poll
-                    if source.url not in self._in_flight and (due is None or due <= now):
+                    if source.paused or source.url in self._in_flight:
+                        continue
+                    if due is None or due <= now:
                         task = asyncio.create_task(self._poll(source))
                         tasks.add(task)
                         task.add_done_callback(tasks.discard)
@@ -222,7 +234,10 @@ class Poller:
             # in memory faster than they are parsed.
             async with self._turns:
                 response = await self._fetcher.get(
-                    source.url, etag=state.etag, last_modified=state.last_modified
+                    source.url,
+                    etag=state.etag,
+                    last_modified=state.last_modified,
+                    accept=PAGE_ACCEPT if source.kind == "html" else FEED_ACCEPT,
                 )
                 status = response.status
                 keep = response.not_modified

@@ -11,11 +11,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ticker.errors import FetchError, TickerError
-from ticker.fetch import Fetcher
+from ticker.fetch import PAGE_ACCEPT, Fetcher
 from ticker.model import Article
 from ticker.store import Store
 
-PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 PAGE_MAX = 8 * 1024 * 1024
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml")
 

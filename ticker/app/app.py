@@ -18,6 +18,7 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette, Provider
+from textual.timer import Timer
 from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
 
@@ -75,6 +76,7 @@ def _badge_commands() -> type[Provider]:
 
 
 # Rows loaded before the first frame: a tall terminal's worth, in a few milliseconds.
+LIVE_RELOAD_EVERY = 0.5  # seconds: a busy poll redraws the pane at most twice a second
 FIRST_ROWS = 300
 
 
@@ -125,6 +127,9 @@ class TickerApp(App[None]):
         self._now = now
         self.view = View()
         self._unshown_new = 0  # new rows heard of but not yet in the pane
+        self._live_reload: Timer | None = None  # the next reload for polled rows, when due
+        self._last_live_reload = 0.0
+        self._reloading = False
         self._sources_screen: SourcesScreen | None = None
         # The state file sits beside the store; the saved theme applies before the first paint.
         self._state_path = state_file(session.store_path.parent)
@@ -219,12 +224,15 @@ class TickerApp(App[None]):
     @work(thread=True, exclusive=True, group="reload", exit_on_error=False)
     def reload(self, new_rows: int = 0, *, polled: bool = False) -> None:
         view = self.view
+        self._reloading = True
         try:
             timeline = self.session.timeline(view)
             timeline.position(0)  # index the rows here, not on the event loop
         except Exception as error:  # a bad search or a busy store is a notice, not a crash
             self.call_from_thread(self._reload_failed, view, str(error) or type(error).__name__)
             return
+        finally:
+            self._reloading = False
         if get_current_worker().is_cancelled:  # a newer view is loading
             timeline.store.close()
             return
@@ -256,8 +264,28 @@ class TickerApp(App[None]):
     def on_headlines_changed(self, message: HeadlinesChanged) -> None:
         # A newer reload cancels an older one: the count of new rows is kept here, not in it.
         self._unshown_new += len(message.new_rows)
-        self.reload(polled=True)
+        self._reload_soon()
         self.report_health()
+
+    def _reload_soon(self) -> None:
+        """Reload for a poll at most every LIVE_RELOAD_EVERY seconds, one reload at a time.
+
+        A cold poll of 1000 feeds stores a batch every few tens of milliseconds; a reload per
+        batch kept several reload threads busy at once, and the keys waited for the GIL
+        (bench/keys.py: worst key 99 ms during such a poll).
+        """
+        if self._live_reload is not None:
+            return  # one is due already and will show these rows too
+        wait = self._last_live_reload + LIVE_RELOAD_EVERY - time.monotonic()
+        if wait <= 0 and not self._reloading:
+            self._last_live_reload = time.monotonic()
+            self.reload(polled=True)
+        else:
+            self._live_reload = self.set_timer(max(wait, 0.05), self._live_reload_due)
+
+    def _live_reload_due(self) -> None:
+        self._live_reload = None
+        self._reload_soon()
 
     @work(thread=True, exclusive=True, group="health", exit_on_error=False)
     def report_health(self) -> None:
