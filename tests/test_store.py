@@ -170,6 +170,19 @@ def test_retention_keeps_starred_items(store: Store) -> None:
     assert [h.guid for h in store.headlines()] == ["0", "1", "2", "9"]
 
 
+def test_forgetting_a_source_keeps_its_starred_headlines_and_others_sources(store: Store) -> None:
+    rows, _ = save(store, WIRE, *(headline(str(i), minutes_ago=i) for i in range(4)))
+    save(store, DESK, headline("d", source=DESK))
+    store.set_starred([rows[2]])
+    assert store.forget_source(WIRE.url) == (3, 1)
+    assert sorted(h.guid for h in store.headlines()) == ["2", "d"]
+    assert sorted(h.guid for h in store.headlines(Query(search="Story"))) == ["2", "d"]
+    store.set_starred([rows[2]], False)
+    assert store.forget_source(WIRE.url) == (1, 0)
+    assert [h.url for h in store.health()] == [DESK.url]  # no items left: the row goes too
+    assert store.forget_source("http://127.0.0.1/never.rss") == (0, 0)
+
+
 def test_retention_by_age(store: Store) -> None:
     save(store, WIRE, headline("fresh"), headline("stale", minutes_ago=3 * 24 * 60))
     store.prune(Retention(max_age_days=1))

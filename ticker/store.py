@@ -231,6 +231,22 @@ class Store:
                 [(s.url, s.name) for s in sources],
             )
 
+    def forget_source(self, url: str) -> tuple[int, int]:
+        """A removed source's headlines go, starred ones stay: returns (deleted, kept)."""
+        with self._transaction() as db:
+            found = db.execute("SELECT id FROM sources WHERE url = ?", (url,)).fetchone()
+            if found is None:
+                return 0, 0
+            deleted = db.execute(
+                "DELETE FROM items WHERE source_id = ? AND starred = 0", found
+            ).rowcount
+            kept = int(
+                db.execute("SELECT count(*) FROM items WHERE source_id = ?", found).fetchone()[0]
+            )
+            if not kept:
+                db.execute("DELETE FROM sources WHERE id = ?", found)
+        return int(deleted), kept
+
     def source_states(self) -> dict[str, SourceState]:
         rows = self._db.execute(
             "SELECT url, etag, last_modified, next_poll, failures FROM sources"
