@@ -1,4 +1,4 @@
-"""The `ticker` command: the app, `headlines`, `demo-server`.
+"""The `ticker` command: the app, `headlines`, `read`, source management, `demo-server`.
 
 Start-up cost matters (a dashboard is opened often), so everything heavy is imported inside the
 command that needs it.
@@ -103,6 +103,63 @@ def _parser() -> argparse.ArgumentParser:
         "--refresh", action="store_true", help="fetch again even if the article is saved"
     )
     read.set_defaults(run=_run_read)
+
+    files = argparse.ArgumentParser(add_help=False)
+    files.add_argument("--config", type=Path, metavar="FILE", help="config file to use")
+    files.add_argument(
+        "--data-dir", type=Path, metavar="DIR", help="where the store lives ($TICKER_DATA_DIR)"
+    )
+
+    add = commands.add_parser(
+        "add",
+        parents=[files],
+        help="add a news site by its address",
+        description="Find a site's feeds (or, with --html, its list of headlines) and add it.",
+    )
+    add.add_argument("url", metavar="URL", help="a page of the site, or a feed")
+    add.add_argument(
+        "--html", action="store_true", help="no feed: read the page's list of headlines"
+    )
+    add.add_argument("--pick", action="store_true", help="choose among the feeds found")
+    add.add_argument("--name", help="the source's name (default: the feed's title)")
+    add.add_argument("--yes", "-y", action="store_true", help="save without asking")
+    add.set_defaults(run=_run_add)
+
+    remove = commands.add_parser(
+        "remove",
+        parents=[files],
+        help="remove a source (its starred headlines stay)",
+        description="Remove the source matching a URL, a name or a host such as example.org.",
+    )
+    remove.add_argument("match", metavar="URL|NAME|HOST")
+    remove.set_defaults(run=_run_remove)
+
+    listed = commands.add_parser(
+        "sources",
+        parents=[files],
+        help="list the sources: health, headlines, next poll",
+        description="Each configured source with its health, stored headlines and next poll.",
+    )
+    listed.add_argument("--format", choices=("plain", "json"), default="plain")
+    listed.set_defaults(run=_run_sources)
+
+    imported = commands.add_parser(
+        "import",
+        parents=[files],
+        help="add the feeds an OPML file lists",
+        description="Add every feed an OPML file lists (folders become categories); "
+        "feeds already there are skipped.",
+    )
+    imported.add_argument("file", type=Path, metavar="FILE")
+    imported.set_defaults(run=_run_import)
+
+    exported = commands.add_parser(
+        "export",
+        parents=[files],
+        help="print the sources as OPML",
+        description="Print the configured sources as OPML 2.0, categories as folders.",
+    )
+    exported.set_defaults(run=_run_export)
 
     demo = commands.add_parser(
         "demo-server",
@@ -287,6 +344,51 @@ def _run_read(args: argparse.Namespace) -> int:
     sys.stdout.write(text)
     sys.stdout.flush()
     return EXIT_OK
+
+
+def _config_path(args: argparse.Namespace) -> Path:
+    from ticker import locations
+
+    return locations.config_file(args.config)
+
+
+def _run_add(args: argparse.Namespace) -> int:
+    from ticker import manage
+
+    settings = _settings(args)
+    return manage.add(
+        args.url,
+        settings,
+        _config_path(args),
+        html=args.html,
+        pick=args.pick,
+        name=args.name,
+        asker=manage.Asker(args.yes),
+    )
+
+
+def _run_remove(args: argparse.Namespace) -> int:
+    from ticker import locations, manage
+
+    return manage.remove(args.match, _config_path(args), locations.store_file(args.data_dir))
+
+
+def _run_sources(args: argparse.Namespace) -> int:
+    from ticker import locations, manage
+
+    return manage.sources(_settings(args), locations.store_file(args.data_dir), args.format)
+
+
+def _run_import(args: argparse.Namespace) -> int:
+    from ticker import manage
+
+    return manage.import_opml(args.file, _config_path(args))
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    from ticker import manage
+
+    return manage.export_opml(_settings(args))
 
 
 def _run_demo_server(args: argparse.Namespace) -> int:

@@ -157,7 +157,14 @@ _JSON_ITEM_TYPES: dict[str, type | tuple[type, ...]] = {
 
 
 def headlines(body: bytes, source: Source, *, now: datetime) -> list[Headline]:
-    """The headlines of a feed body, badged, with stable ids and dates no later than `now`."""
+    """The headlines of a feed body, badged, with stable ids and dates no later than `now`.
+
+    A source of kind "html" is a page of headlines, read with its CSS selectors instead.
+    """
+    if source.kind == "html":
+        from ticker import listing
+
+        return listing.headlines(body, source, now=now)
     feed = parse(body, source.url)
     rules = badge_rules.compile_rules(source.rules)
     result = []
