@@ -73,9 +73,9 @@ def host_name(url: str) -> str:
 class Asker:
     """Questions on the terminal; without one (a script), nothing is saved unless --yes."""
 
-    def __init__(self, yes: bool, out: TextIO = sys.stdout) -> None:
+    def __init__(self, yes: bool, out: TextIO | None = None) -> None:
         self.yes = yes
-        self.out = out
+        self.out = out or sys.stdout
         self.interactive = sys.stdin.isatty()
 
     def confirm(self, question: str) -> bool:
@@ -194,8 +194,9 @@ def describe_listing(page: str, proposal: Proposal, tz: tzinfo | None) -> str:
     return "\n".join(lines)
 
 
-def remove(match: str, config_path: Path, store_path: Path, out: TextIO = sys.stdout) -> int:
+def remove(match: str, config_path: Path, store_path: Path, out: TextIO | None = None) -> int:
     """`ticker remove`: the source leaves the config; its headlines go, starred ones stay."""
+    out = out or sys.stdout
     from ticker import sources_file
     from ticker.store import Store
 
@@ -210,8 +211,9 @@ def remove(match: str, config_path: Path, store_path: Path, out: TextIO = sys.st
     return 0
 
 
-def sources(settings: Settings, store_path: Path, fmt: str, out: TextIO = sys.stdout) -> int:
+def sources(settings: Settings, store_path: Path, fmt: str, out: TextIO | None = None) -> int:
     """`ticker sources`: each configured source, its health, headlines and next poll."""
+    out = out or sys.stdout
     health: dict[str, SourceHealth] = {}
     if store_path.exists():
         from ticker.store import Store
@@ -256,8 +258,9 @@ def sources(settings: Settings, store_path: Path, fmt: str, out: TextIO = sys.st
     return 0
 
 
-def import_opml(path: Path, config_path: Path, out: TextIO = sys.stdout) -> int:
+def import_opml(path: Path, config_path: Path, out: TextIO | None = None) -> int:
     """`ticker import`: every feed the OPML file lists becomes a source, once."""
+    out = out or sys.stdout
     from ticker import opml, sources_file
 
     found = opml.read_sources(path)
@@ -270,8 +273,9 @@ def import_opml(path: Path, config_path: Path, out: TextIO = sys.stdout) -> int:
     return 0
 
 
-def export_opml(settings: Settings, out: TextIO = sys.stdout) -> int:
+def export_opml(settings: Settings, out: TextIO | None = None) -> int:
     """`ticker export`: the configured sources as OPML 2.0, folders from their categories."""
+    out = out or sys.stdout
     from ticker import opml
 
     text = opml.write(settings.sources)
