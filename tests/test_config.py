@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import tomllib
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 
 from ticker import config
 from ticker.errors import ConfigError
-from ticker.model import Badge
+from ticker.model import Badge, Listing
 
 
 def test_first_run_writes_commented_defaults_that_load_back(tmp_path: Path) -> None:
@@ -86,3 +87,116 @@ def test_a_config_that_is_not_utf8_is_one_clear_error(tmp_path: Path) -> None:
     path.write_bytes(b"\xff\xfe[poll]")
     with pytest.raises(ConfigError, match="not UTF-8"):
         config.load(path)
+
+
+def test_the_new_source_keys_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[[sources]]\nname = "Wire"\nurl = "https://example.org/rss"\n'
+        'category = " World/Europe "\npaused = true\nkind = "feed"\n\n'
+        '[[sources]]\nname = "Front page"\nurl = "https://example.org/news"\nkind = "html"\n'
+        'listing = { item = "ul > li", title = "a", time = "time", timezone = "Europe/Kyiv" }\n\n'
+        '[[sources]]\nname = "Live"\nurl = "https://example.org/live"\nkind = "html"\n'
+        '[sources.listing]\nitem = "li.post"\ntitle = "h3"\nlink = "h3 a"\ndate = "h2.day"\n'
+        'label = ".badge"\n'
+    )
+    wire, front, live = config.load(path).sources
+    assert (wire.kind, wire.category, wire.paused, wire.listing) == (
+        "feed",
+        "World/Europe",
+        True,
+        None,
+    )
+    assert front.kind == "html" and not front.paused and front.category == ""
+    assert front.listing == Listing(item="ul > li", title="a", time="time", timezone="Europe/Kyiv")
+    assert live.listing == Listing(
+        item="li.post", title="h3", link="h3 a", date="h2.day", label=".badge"
+    )
+
+
+def test_the_commented_examples_in_the_default_config_are_valid(tmp_path: Path) -> None:
+    text = config.default_text()
+    examples = text[text.index("# A source with its own") :]
+    # Every line but the prose ("# A page of headlines...") is an example to uncomment.
+    lines = [line.removeprefix("#").removeprefix(" ") for line in examples.splitlines()]
+    uncommented = "\n".join(line for line in lines if not line[:1].isupper())
+    sources = config.parse(uncommented, tmp_path / "config.toml").sources
+    assert [s.kind for s in sources] == ["feed", "html"]
+    assert sources[0].category == "World" and len(sources[0].rules) == 2
+    assert sources[1].listing is not None and sources[1].listing.timezone == "Europe/Kyiv"
+
+
+SOURCE = '[[sources]]\nname = "A"\nurl = "https://a.example/rss"\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            SOURCE + 'kind = "atom"\n',
+            r"config.toml:4: sources\[0\].kind: must be \"feed\" or \"html\", not 'atom'",
+        ),
+        (
+            SOURCE + 'kind = "html"\n\n' + SOURCE + 'kind = "html"\nlisting = { item = "li", '
+            'title = "a" }\n',
+            r"config.toml:4: sources\[0\].listing: kind = \"html\" needs a listing table",
+        ),
+        (
+            SOURCE + 'kind = "html"\nlisting = { item = "li[", title = "a" }\n',
+            r"config.toml:5: sources\[0\].listing.item: invalid CSS selector 'li\['",
+        ),
+        (
+            SOURCE
+            + 'kind = "html"\n[sources.listing]\nitem = "li"\ntitle = "a"\ntime = "a::after"\n',
+            r"config.toml:8: sources\[0\].listing.time: invalid CSS selector 'a::after'",
+        ),
+        (
+            SOURCE + 'kind = "html"\n[sources.listing]\nitem = "li"\n',
+            r"config.toml:5: sources\[0\].listing.title: required: a CSS selector",
+        ),
+        (
+            SOURCE + 'kind = "html"\nlisting = { item = "li", title = "a", colour = "red" }\n',
+            r"config.toml:5: sources\[0\].listing.colour: unknown key \(known: item, title, link, "
+            r"time, date, label, timezone\)",
+        ),
+        (
+            SOURCE + 'kind = "html"\nlisting = { item = "li", title = "", time = "t" }\n',
+            r"config.toml:5: sources\[0\].listing.title: must be a CSS selector",
+        ),
+        (
+            SOURCE + 'kind = "html"\nlisting = { item = "li", title = "a", timezone = "Mars" }\n',
+            r"config.toml:5: sources\[0\].listing.timezone: unknown time zone 'Mars'",
+        ),
+        (
+            SOURCE + 'kind = "html"\nlisting = "li"\n',
+            r"config.toml:5: sources\[0\].listing: must be a table of CSS selectors",
+        ),
+        (
+            SOURCE + 'listing = { item = "li", title = "a" }\n',
+            r"config.toml:4: sources\[0\].listing: only for kind = \"html\"",
+        ),
+        (SOURCE + 'paused = "yes"\n', r"config.toml:4: sources\[0\].paused: must be true or false"),
+        (SOURCE + "category = 3\n", r"config.toml:4: sources\[0\].category: must be a string"),
+        (
+            SOURCE + "colour = 1\n",
+            r"config.toml:4: sources\[0\].colour: unknown key \(known: name, url, interval, rules, "
+            r"kind, category, paused, listing\)",
+        ),
+    ],
+)
+def test_a_bad_new_source_key_names_file_line_and_key(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=message):
+        config.load(path)
+
+
+def test_selectors_are_not_checked_without_cssselect(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "lxml.cssselect", None)  # import fails: not installed
+    text = SOURCE + 'kind = "html"\nlisting = { item = "li[", title = "a" }\n'
+    [source] = config.parse(text, tmp_path / "config.toml").sources
+    assert source.listing is not None and source.listing.item == "li["

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ticker.errors import ConfigError
-from ticker.model import Badge, BadgeRule, Source
+from ticker.model import Badge, BadgeRule, Listing, Source
 from ticker.store import Retention
 
 DEFAULT_SOURCES: tuple[Source, ...] = (
@@ -44,18 +44,87 @@ DEFAULT_CONFIG = """\
 # max_age_days = 30             # older headlines are deleted (starred ones are kept)
 # max_items_per_source = 2000   # per source, beyond this the oldest go (starred ones are kept)
 
-# One [[sources]] table per source: name and url, optionally interval and badge rules.
+# One [[sources]] table per source: name and url, optionally interval, badge rules, a category
+# (a folder in OPML), paused = true (kept here, not polled), and kind = "html" with a listing.
 {sources}
 # A source with its own interval and badge rules (regex on the title or a category):
 # [[sources]]
 # name = "Example"
 # url = "https://example.org/rss"
 # interval = 120
+# category = "World"    # "Outer/Inner" for a folder inside a folder
+# paused = false
 # rules = [
 #   {{ pattern = "^WATCH:", badge = "video", strip = true }},
 #   {{ pattern = "interview", badge = "exclusive" }},
 # ]
+#
+# A page of headlines without a feed: CSS selectors say where its headlines are.
+# [[sources]]
+# name = "Example front page"
+# url = "https://example.org/news"
+# kind = "html"
+# [sources.listing]     # or inline: listing = {{ item = "li.news", title = "a" }}
+# item = "li.news"      # each headline's element (required)
+# title = "a"           # the headline's text, inside an item (required)
+# link = "a"            # the link, inside an item
+# time = "time"         # its time: a full date, or a bare "12:50" on the day of `date`
+# date = "h2.day"       # day headers that stand before the items they date
+# label = ".badge"      # a label such as "Exclusive", inside an item
+# timezone = "Europe/Kyiv"  # the zone of bare times (default: the display zone)
 """
+
+KINDS = ("feed", "html")
+_SOURCE_KEYS = ("name", "url", "interval", "rules", "kind", "category", "paused", "listing")
+_LISTING_KEYS = ("item", "title", "link", "time", "date", "label", "timezone")
+
+
+class ListingError(ValueError):
+    """A listing table that cannot be used; `key` is the listing key at fault."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(f"{key}: {problem}")
+        self.key = key
+        self.problem = problem
+
+
+def make_listing(raw: dict[str, Any]) -> Listing:
+    """A Listing from a table of CSS selectors, each one checked; ListingError names the key."""
+    for key in raw:
+        if key not in _LISTING_KEYS:
+            raise ListingError(key, f"unknown key (known: {', '.join(_LISTING_KEYS)})")
+    values: dict[str, str] = {}
+    for key in _LISTING_KEYS:
+        if key not in raw:
+            if key in ("item", "title"):
+                raise ListingError(key, "required: a CSS selector")
+            continue
+        value = raw[key]
+        if not isinstance(value, str) or not value.strip():
+            what = "a time zone name" if key == "timezone" else "a CSS selector"
+            raise ListingError(key, f"must be {what} (a non-empty string)")
+        value = value.strip()
+        if key == "timezone":
+            try:
+                _zone(value)
+            except ConfigError:
+                raise ListingError(key, f"unknown time zone {value!r}") from None
+        else:
+            _check_selector(key, value)
+        values[key] = value
+    return Listing(**values)
+
+
+def _check_selector(key: str, selector: str) -> None:
+    try:
+        from lxml.cssselect import CSSSelector, SelectorError
+    except ImportError:  # without cssselect the poller reports the selector instead
+        return
+    try:
+        CSSSelector(selector, translator="html")
+    except (SelectorError, SyntaxError) as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise ListingError(key, f"invalid CSS selector {selector!r}: {reason}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,16 +198,28 @@ class _Reader:
         self.lines = text.splitlines()
         self.path = path
 
-    def fail(self, key: str, problem: str, *, after: int = 0) -> ConfigError:
-        leaf = key.rsplit(".", 1)[-1].split("[", 1)[0]
-        line = self.line_of(leaf, after)
+    def fail(
+        self,
+        key: str,
+        problem: str,
+        *,
+        after: int = 0,
+        before: int | None = None,
+        at: str | None = None,
+    ) -> ConfigError:
+        """The error for `key`, at the line of `at` (default: the key's last part) between
+        `after` and `before`, else at line `after` (a table's header)."""
+        leaf = at or key.rsplit(".", 1)[-1].split("[", 1)[0]
+        line = self.line_of(leaf, after, before) or after
         where = f"{self.path}:{line}" if line else str(self.path)
         return ConfigError(f"{where}: {key}: {problem}")
 
-    def line_of(self, key: str, after: int = 0) -> int | None:
-        pattern = re.compile(rf"^\s*(?:{re.escape(key)}\s*=|\[+\s*{re.escape(key)}\s*\]+)")
-        inline = re.compile(rf"[{{,]\s*{re.escape(key)}\s*=")
-        for number, line in enumerate(self.lines[after:], start=after + 1):
+    def line_of(self, key: str, after: int = 0, before: int | None = None) -> int | None:
+        dotted = r"(?:[\w-]+\s*\.\s*)*"  # `listing.item =`, `[sources.listing]`
+        name = re.escape(key)
+        pattern = re.compile(rf"^\s*(?:{dotted}{name}\s*=|\[+\s*{dotted}{name}\s*\]+)")
+        inline = re.compile(rf"[{{,]\s*{name}\s*=")
+        for number, line in enumerate(self.lines[after:before], start=after + 1):
             if pattern.match(line) or inline.search(line):
                 return number
         return None
@@ -217,32 +298,67 @@ class _Reader:
     def source(self, index: int, raw: Any) -> Source:
         key = f"sources[{index}]"
         start = self.nth_table("sources", index)
+        # Look for this source's keys only up to the next [[sources]] table.
+        end = (self.nth_table("sources", index + 1) - 1) if start else 0
+        span: dict[str, Any] = {"after": start, "before": end if end > 0 else None}
         if not isinstance(raw, dict):
-            raise self.fail(key, "must be a table with name and url", after=start)
+            raise self.fail(key, "must be a table with name and url", **span)
         for name in raw:
-            if name not in {"name", "url", "interval", "rules", "kind"}:
-                raise self.fail(
-                    f"{key}.{name}", "unknown key (known: name, url, interval, rules)", after=start
-                )
+            if name not in _SOURCE_KEYS:
+                known = ", ".join(_SOURCE_KEYS)
+                raise self.fail(f"{key}.{name}", f"unknown key (known: {known})", **span)
         url = raw.get("url")
         if not isinstance(url, str) or urlsplit(url).scheme not in {"http", "https"}:
-            raise self.fail(f"{key}.url", "must be an http or https address", after=start)
+            raise self.fail(f"{key}.url", "must be an http or https address", **span)
         name = raw.get("name", urlsplit(url).hostname or url)
         if not isinstance(name, str) or not name.strip():
-            raise self.fail(f"{key}.name", "must be a non-empty string", after=start)
+            raise self.fail(f"{key}.name", "must be a non-empty string", **span)
+        kind = raw.get("kind", "feed")
+        if kind not in KINDS:
+            raise self.fail(f"{key}.kind", f'must be "feed" or "html", not {kind!r}', **span)
+        listing = None
+        if "listing" in raw:
+            if kind != "html":
+                raise self.fail(f"{key}.listing", 'only for kind = "html"', **span)
+            if not isinstance(raw["listing"], dict):
+                raise self.fail(
+                    f"{key}.listing", "must be a table of CSS selectors (item, title, ...)", **span
+                )
+            try:
+                listing = make_listing(raw["listing"])
+            except ListingError as error:
+                # A missing key is reported at the listing itself.
+                at = "listing" if error.key not in raw["listing"] else None
+                where = f"{key}.listing.{error.key}"
+                raise self.fail(where, error.problem, at=at, **span) from None
+        elif kind == "html":
+            raise self.fail(
+                f"{key}.listing",
+                'kind = "html" needs a listing table with item and title selectors',
+                at="kind",
+                **span,
+            )
+        category = raw.get("category", "")
+        if not isinstance(category, str):
+            raise self.fail(f"{key}.category", "must be a string", **span)
+        paused = raw.get("paused", False)
+        if not isinstance(paused, bool):
+            raise self.fail(f"{key}.paused", "must be true or false", **span)
         interval = None
         if "interval" in raw:
             interval = self.number(raw, f"{key}.interval", 300.0, low=10, after=start)
         rules = raw.get("rules", [])
         if not isinstance(rules, list):
-            raise self.fail(
-                f"{key}.rules", "must be a list of {pattern, badge} tables", after=start
-            )
+            raise self.fail(f"{key}.rules", "must be a list of {pattern, badge} tables", **span)
         return Source(
             name=name.strip(),
             url=url,
             interval=interval,
             rules=tuple(self.rule(f"{key}.rules[{i}]", r, start) for i, r in enumerate(rules)),
+            kind=kind,
+            listing=listing,
+            category=category.strip(),
+            paused=paused,
         )
 
     def rule(self, key: str, raw: Any, start: int) -> BadgeRule:
