@@ -395,6 +395,19 @@ class DemoServer:
             return self._desk_feed(feed)
         if path in ("/", "/index.html"):
             return self._home()
+        if path == "/latest.html":  # headlines on a page without a feed (ticker.listing)
+            from ticker.demo.listing import latest_page
+
+            latest = self._refresh(
+                self._cache.get(path),
+                self.newsroom.version,
+                lambda: latest_page(self.newsroom),
+                render.HTML_TYPE,
+                self.newsroom.last_change,
+                self._live_cc,
+            )
+            self._cache[path] = latest
+            return latest
         res = self._cache.get(path)
         if res is None:
             res = self._static(path)
