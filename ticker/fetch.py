@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import functools
 import re
+import ssl
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -95,13 +97,15 @@ class Fetcher:
         import httpx
         from httpx_aiohttp import AiohttpTransport
 
+        # Loading the CA certificates takes ~20 ms: once per process, and not on the loop.
+        tls = await asyncio.to_thread(_tls_context)
         limits = self.limits
         pool = httpx.Limits(
             max_connections=max(limits.concurrency, 1),
             max_keepalive_connections=max(limits.concurrency, 1),
         )
         self._client = httpx.AsyncClient(
-            transport=AiohttpTransport(limits=pool, trust_env=True),
+            transport=AiohttpTransport(verify=tls, limits=pool, trust_env=True),
             timeout=httpx.Timeout(
                 limits.read_timeout, connect=limits.connect_timeout, pool=limits.deadline
             ),
@@ -268,3 +272,11 @@ def _scheme(url: str) -> str:
 
 def _size(n: int) -> str:
     return f"{n / 1024 / 1024:.0f} MB" if n >= 1024 * 1024 else f"{n // 1024} KB"
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """The TLS settings every fetch shares (system CAs, or SSL_CERT_FILE / SSL_CERT_DIR)."""
+    import httpx
+
+    return httpx.create_ssl_context(trust_env=True)

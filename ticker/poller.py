@@ -44,6 +44,7 @@ PARSE_WORKERS = 2
 BATCH_SIZE = 32  # polls worth waiting for before a transaction
 BATCH_WAIT = 0.05  # seconds a finished poll may wait for others to share its transaction
 BATCH_MAX = 100  # polls in one transaction, at most
+START_BURST = 32  # polls started in one turn of the event loop
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +178,7 @@ class Poller:
                 now = self._clock()
                 if now - self._last_prune >= PRUNE_EVERY:
                     await self.prune()
+                started = 0
                 for source in self.sources:
                     due = self._states.get(source.url, SourceState()).next_poll
                     if source.paused or source.url in self._in_flight:
@@ -185,6 +187,11 @@ class Poller:
                         task = asyncio.create_task(self._poll(source))
                         tasks.add(task)
                         task.add_done_callback(tasks.discard)
+                        started += 1
+                        if started % START_BURST == 0:
+                            # A thousand first steps in one turn of the loop kept a UI on the
+                            # same loop from reading its keys for a tenth of a second.
+                            await asyncio.sleep(0)
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=self._sleep_for())
