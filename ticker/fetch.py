@@ -94,11 +94,12 @@ class Fetcher:
         self._client: httpx.AsyncClient | None = None
 
     async def __aenter__(self) -> Fetcher:
+        # Importing aiohttp and loading CA certificates took 0.17 s on first use: in a thread,
+        # so a UI on this loop keeps reading keys; once per process.
+        tls = await asyncio.to_thread(_tls_context)
         import httpx
         from httpx_aiohttp import AiohttpTransport
 
-        # Loading the CA certificates takes ~20 ms: once per process, and not on the loop.
-        tls = await asyncio.to_thread(_tls_context)
         limits = self.limits
         pool = httpx.Limits(
             max_connections=max(limits.concurrency, 1),
@@ -278,5 +279,6 @@ def _size(n: int) -> str:
 def _tls_context() -> ssl.SSLContext:
     """The TLS settings every fetch shares (system CAs, or SSL_CERT_FILE / SSL_CERT_DIR)."""
     import httpx
+    import httpx_aiohttp  # noqa: F401  (aiohttp builds its own default contexts on import)
 
     return httpx.create_ssl_context(trust_env=True)
