@@ -127,6 +127,7 @@ class TickerApp(App[None]):
         self._now = now
         self.view = View()
         self._unshown_new = 0  # new rows heard of but not yet in the pane
+        self._unshown_changed: set[int] = set()  # updated rows whose drawn lines are stale
         self._live_reload: Timer | None = None  # the next reload for polled rows, when due
         self._last_live_reload = 0.0
         self._reloading = False
@@ -244,7 +245,8 @@ class TickerApp(App[None]):
             return
         old = self.pane.timeline
         new_rows, self._unshown_new = new_rows + self._unshown_new, 0
-        self.pane.replace_timeline(timeline, new_rows=new_rows)
+        changed, self._unshown_changed = self._unshown_changed, set()
+        self.pane.replace_timeline(timeline, new_rows=new_rows, changed=changed)
         old.store.close()
         if polled:
             self.status.changed_at = time.time()
@@ -264,6 +266,7 @@ class TickerApp(App[None]):
     def on_headlines_changed(self, message: HeadlinesChanged) -> None:
         # A newer reload cancels an older one: the count of new rows is kept here, not in it.
         self._unshown_new += len(message.new_rows)
+        self._unshown_changed.update(message.updated_rows)
         self._reload_soon()
         self.report_health()
 

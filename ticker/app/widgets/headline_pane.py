@@ -7,7 +7,7 @@ time) through an LRU cache of rendered strips. Untrusted titles become `Text` sp
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, tzinfo
 from typing import ClassVar
 
@@ -140,18 +140,22 @@ class HeadlinePane(ScrollView, can_focus=True):
         self._empty_text = text
         self.refresh()
 
-    def replace_timeline(self, timeline: Timeline, *, new_rows: int = 0) -> None:
+    def replace_timeline(
+        self, timeline: Timeline, *, new_rows: int = 0, changed: Iterable[int] = ()
+    ) -> None:
         """Show `timeline`, keeping the selected headline and what is on screen where they were.
 
         Rows inserted above the viewport push the scroll position down by as many rows, so a
         person reading further down sees no jump; at the very top, new rows simply appear.
+        Drawn rows are kept, but for the `changed` headlines: a live update draws only what
+        is new on screen (under a busy poll a full redraw took several times as long).
         """
         selected = self._selected
         old_top = self.scroll_offset.y
         at_top = old_top == 0
         old_anchor = self._row_at(old_top)
         self.timeline = timeline
-        self._strips.clear()
+        self._drop_strips(changed)
         self._sync_size()
         position = timeline.position(selected) if selected is not None else None
         if position is None:
@@ -168,8 +172,14 @@ class HeadlinePane(ScrollView, can_focus=True):
     def forget(self, rows: list[int]) -> None:
         """Headlines that changed in the store (read, starred, updated) are drawn again."""
         self.timeline.forget(rows)
-        self._strips.clear()
+        self._drop_strips(rows)
         self.refresh()
+
+    def _drop_strips(self, rows: Iterable[int]) -> None:
+        width = self.scrollable_content_region.width  # other widths were dropped on resize
+        for row in rows:
+            self._strips.discard(("row", row, width, True))
+            self._strips.discard(("row", row, width, False))
 
     @property
     def selected(self) -> Headline | None:
