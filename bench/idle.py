@@ -5,7 +5,9 @@ does not tick; after the first poll has settled, for `--seconds` (default 60) no
 The process's CPU comes from /proc/PID/stat, the bytes from `tmux pipe-pane`. Targets: at most
 1 % of a core and 1 KB per minute.
 
-    python bench/idle.py [--seconds 60]
+    python bench/idle.py [--seconds 60] [--runs 5]
+
+ticker and newsboat idle side by side, over the same window, in panes of their own.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import argparse
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -42,41 +45,68 @@ def descendants(pid: int) -> list[int]:
     return children + [g for c in children for g in descendants(c)]
 
 
-def idle(name: str, command: str, seconds: float, work: Path) -> tuple[float, int]:
-    """CPU share of a core and bytes written while `command` sits idle in tmux."""
-    tmux = ["tmux", "-L", f"ticker-idle-{os.getpid()}"]
-    log = work / f"{name}.out"
-    subprocess.run(
-        [*tmux, "new-session", "-d", "-s", "idle", "-x", "120", "-y", "40", command], check=True
-    )
-    try:
-        time.sleep(8)  # start-up and the first poll (settling, not synchronisation of a test)
+class Idler:
+    """A command in a 120x40 pane of its own tmux server, its output piped to a file."""
+
+    def __init__(self, name: str, command: str, work: Path) -> None:
+        self.tmux = ["tmux", "-L", f"ticker-idle-{name}-{os.getpid()}"]
+        self.log = work / f"{name}.out"
+        self.log.unlink(missing_ok=True)
+        subprocess.run(
+            [*self.tmux, "new-session", "-d", "-s", "idle", "-x", "120", "-y", "40", command],
+            check=True,
+        )
+
+    def start(self) -> None:
         pane_pid = int(
             subprocess.run(
-                [*tmux, "display", "-p", "-t", "idle", "#{pane_pid}"],
+                [*self.tmux, "display", "-p", "-t", "idle", "#{pane_pid}"],
                 capture_output=True,
                 text=True,
                 check=True,
             ).stdout
         )
-        pids = [pane_pid, *descendants(pane_pid)]
-        subprocess.run([*tmux, "pipe-pane", "-o", "-t", "idle", f"cat >> {log}"], check=True)
-        before = sum(cpu_seconds(p) for p in pids)
+        self.pids = [pane_pid, *descendants(pane_pid)]
+        subprocess.run(
+            [*self.tmux, "pipe-pane", "-o", "-t", "idle", f"cat >> {self.log}"], check=True
+        )
+        self.before = sum(cpu_seconds(p) for p in self.pids)
+
+    def stop(self, seconds: float) -> tuple[float, int]:
+        """CPU share of a core and bytes written since `start`."""
+        after = sum(cpu_seconds(p) for p in self.pids if Path(f"/proc/{p}").exists())
+        subprocess.run([*self.tmux, "pipe-pane", "-t", "idle"], check=True)
+        written = self.log.stat().st_size if self.log.exists() else 0
+        return (after - self.before) / seconds * 100, written
+
+    def close(self) -> None:
+        subprocess.run([*self.tmux, "kill-server"], check=False)
+
+
+def idle_together(
+    commands: dict[str, str], seconds: float, work: Path
+) -> dict[str, tuple[float, int]]:
+    """Every command idle over the same window (they are idle: they do not disturb each other)."""
+    idlers = {name: Idler(name, command, work) for name, command in commands.items()}
+    try:
+        time.sleep(8)  # start-up and the first poll (settling, not synchronisation of a test)
+        for idler in idlers.values():
+            idler.start()
         time.sleep(seconds)
-        after = sum(cpu_seconds(p) for p in pids if Path(f"/proc/{p}").exists())
-        subprocess.run([*tmux, "pipe-pane", "-t", "idle"], check=True)
-        written = log.stat().st_size if log.exists() else 0
+        return {name: idler.stop(seconds) for name, idler in idlers.items()}
     finally:
-        subprocess.run([*tmux, "kill-server"], check=False)
-    return (after - before) / seconds * 100, written
+        for idler in idlers.values():
+            idler.close()
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--runs", type=int, default=5)
     options = parser.parse_args()
     ticker = str(Path(sys.executable).with_name("ticker"))
     port = free_port()
+    results: dict[str, list[tuple[float, int]]] = {}
     server = subprocess.Popen(
         [ticker, "demo-server", "--port", str(port), "--tick", "0", "--feeds", "20"],
         stdout=subprocess.DEVNULL,
@@ -94,31 +124,43 @@ def main() -> int:
             opml = work / "load.opml"
             opml.write_bytes(urllib.request.urlopen(f"{base}/load.opml").read())
             (work / "ticker.toml").write_text("[poll]\ninterval = 3600\n")
-            command = (
-                f"TICKER_CONFIG={work / 'ticker.toml'} {ticker} --opml {opml}"
+            commands = {
+                "ticker": f"TICKER_CONFIG={work / 'ticker.toml'} {ticker} --opml {opml}"
                 f" --data-dir {work / 'data'}"
-            )
-            rows = [("ticker", *idle("ticker", command, options.seconds, work))]
+            }
             newsboat = shutil.which("newsboat")
             if newsboat:
                 urls = work / "urls"
                 urls.write_text("".join(f"{base}/load/{i}.rss\n" for i in range(20)))
                 (work / "nb.conf").write_text("reload-time 60\n")
-                nb = (
+                commands["newsboat"] = (
                     f"HOME={work} {newsboat} -r -u {urls} -c {work / 'nb.db'} -C {work / 'nb.conf'}"
                 )
-                rows.append(("newsboat", *idle("newsboat", nb, options.seconds, work)))
             else:
                 print("newsboat not found (apt-get install -y newsboat): measuring ticker alone")
+            for run in range(options.runs):
+                for name, measured in idle_together(commands, options.seconds, work).items():
+                    results.setdefault(name, []).append(measured)
+                print(
+                    f"run {run + 1}: "
+                    + ", ".join(f"{n} {c[-1][0]:.3f} % {c[-1][1]} B" for n, c in results.items())
+                )
     finally:
         server.terminate()
         server.wait(10)
-    print(f"idle for {options.seconds:g} s in a 120x40 tmux pane, 20 feeds, nothing due")
-    for name, cpu, written in rows:
-        per_minute = written / options.seconds * 60
+    print(
+        f"idle for {options.seconds:g} s in a 120x40 tmux pane, 20 feeds, nothing due,"
+        f" {options.runs} runs (median, min-max)"
+    )
+    print("| program | CPU, % of a core | bytes written | bytes per minute |")
+    print("| --- | --- | --- | --- |")
+    for name, measured in results.items():
+        cpu = [c for c, _ in measured]
+        written = [w for _, w in measured]
         print(
-            f"{name:10} CPU {cpu:6.3f} % of a core   written {written} bytes"
-            f" ({per_minute:.0f} bytes/minute)"
+            f"| {name} | {statistics.median(cpu):.3f} ({min(cpu):.3f}-{max(cpu):.3f})"
+            f" | {statistics.median(written):.0f} ({min(written)}-{max(written)})"
+            f" | {statistics.median(written) / options.seconds * 60:.0f} |"
         )
     return 0
 
