@@ -155,6 +155,12 @@ class Poller:
 
     async def set_sources(self, sources: Sequence[Source]) -> None:
         """Poll these sources from now on: new ones at once, removed ones no more."""
+        known = {source.url for source in self.sources}
+        for source in sources:
+            state = self._states.get(source.url)
+            if source.url not in known and state is not None:
+                # Removed and added again: due now, not on the old schedule.
+                self._states[source.url] = replace(state, next_poll=None, failures=0)
         self.sources = list(sources)
         await self._in_store(self._store_required().ensure_sources, self.sources)
         self._wake.set()

@@ -4,26 +4,39 @@ Everything the terminal app does with sources, polling, the store and the reader
 `Session`. Methods that touch the store open their own connection, so any thread may call them
 (the app calls them from worker threads, never from its event loop's hot path). Polling and the
 article reader are imported on first use, after the app has painted.
+
+Finding and editing sources (`find_feeds`, `add_source`, `set_paused`, `remove_source`) are
+coroutines for the app's event loop, the one the poller runs on: the config file and the store
+are written in threads, and the running poller takes the new sources at once. Every failure is a
+`TickerError` whose message is one line for a person.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from ticker.config import Settings
+from ticker.errors import FetchError, TickerError
 from ticker.model import Badge, Source, SourceHealth
 from ticker.store import Query, Store
 from ticker.timeline import Timeline
 
 if TYPE_CHECKING:
+    from ticker.discover import Candidate, Discovery
+    from ticker.listing import Proposal
     from ticker.poller import PollBatch, Poller
     from ticker.reader import Opened
+
+_T = TypeVar("_T")
+
+MESSAGE_MAX = 300  # characters of an error message shown to a person
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,19 +75,44 @@ class View:
 
 @dataclass
 class Session:
-    """A store, its sources and settings; the poller and reader on demand."""
+    """A store, its sources and settings; the poller and reader on demand.
+
+    `config_path` is the file that source edits are saved to. It defaults to the settings' own
+    file when `sources` are the configured ones; with other sources (named on the command line,
+    the demo's) it is None and edits last for this run only.
+    """
 
     store_path: Path
     sources: Sequence[Source]
     settings: Settings
+    config_path: Path | None = None
     _poller: Poller | None = field(default=None, init=False, repr=False)
+    _editing: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.sources = tuple(self.sources)
+        configured = self.sources == tuple(self.settings.sources)
+        if self.config_path is None and configured and self.settings.path is not None:
+            self.config_path = self.settings.path
 
     @property
     def tz(self) -> tzinfo | None:
         return self.settings.tz()
 
+    @property
+    def saves_sources(self) -> bool:
+        """Whether source edits are saved to a config file, or last for this run only."""
+        return self.config_path is not None
+
     def source_names(self) -> dict[str, str]:
         return {s.url: s.name for s in self.sources}
+
+    def source_for(self, url: str) -> Source | None:
+        """The session's source at `url` (any spelling of it), or None."""
+        from ticker.sources_file import url_key
+
+        key = url_key(url)
+        return next((s for s in self.sources if url_key(s.url) == key), None)
 
     def prepare(self) -> None:
         """Create the store and its source rows (first run)."""
@@ -100,8 +138,11 @@ class Session:
             store.set_starred(rows, starred)
 
     def health(self) -> list[SourceHealth]:
+        """The health of the session's sources (a removed source's row may linger in the store
+        for its starred headlines; it is not reported)."""
+        urls = {s.url for s in self.sources}
         with Store(self.store_path) as store:
-            return store.health()
+            return [record for record in store.health() if record.url in urls]
 
     async def poll_forever(self, listener: Callable[[PollBatch], None]) -> None:
         """Poll every source when due, for as long as the task runs."""
@@ -117,6 +158,8 @@ class Session:
             listener=listener,
         ) as poller:
             self._poller = poller
+            if list(self.sources) != poller.sources:  # edited while the poller was starting
+                await poller.set_sources(self.sources)
             try:
                 await poller.run()
             finally:
@@ -130,6 +173,110 @@ class Session:
     def next_poll(self) -> float | None:
         return self._poller.next_poll() if self._poller is not None else None
 
+    # -- finding and editing sources ---------------------------------------------------------
+
+    async def find_feeds(self, url: str) -> Discovery:
+        """The feeds at `url` (a page or a feed); TickerError when it cannot be fetched."""
+        await asyncio.to_thread(_warm_imports, "ticker.fetch", "ticker.discover")
+        from ticker import manage
+
+        try:
+            return await manage.find_feeds(url, self.settings)
+        except TickerError as error:
+            raise _one_line(error, url) from None
+
+    async def find_listing(self, url: str) -> tuple[str, list[Proposal]]:
+        """The page at `url` and the headline lists proposed for it, best first."""
+        await asyncio.to_thread(_warm_imports, "ticker.fetch", "ticker.listing")
+        from ticker import manage
+
+        try:
+            return await manage.find_listing(url, self.settings)
+        except TickerError as error:
+            raise _one_line(error, url) from None
+
+    def feed_source(self, candidate: Candidate) -> Source:
+        """The source a found feed becomes: named by its title, else its host."""
+        from ticker import manage
+
+        return manage.feed_source(candidate)
+
+    def listing_source(self, page: str, proposal: Proposal) -> Source:
+        """The source a page's headline list becomes: kind "html", named by its host."""
+        from ticker import manage
+
+        return manage.listing_source(page, proposal)
+
+    def describe_listing(self, page: str, proposal: Proposal) -> str:
+        """The selectors a listing uses and its first headlines, in the display zone."""
+        from ticker import manage
+
+        return manage.describe_listing(page, proposal, self.tz)
+
+    async def add_source(self, source: Source) -> Source:
+        """Save `source` (when there is a config file) and poll it from now on."""
+        from ticker import sources_file
+
+        async with self._editing:
+            same = self.source_for(source.url)
+            if same is not None:
+                raise sources_file.DuplicateSourceError(
+                    f"{_clean(same.name)} ({_clean(same.url)}) is a source already", same
+                )
+            if self.config_path is not None:
+                await _in_thread(sources_file.add, self.config_path, source)
+            self.sources = (*self.sources, source)
+            await self._sources_changed()
+        return source
+
+    async def set_paused(self, url: str, paused: bool) -> Source:
+        """Pause the source at `url` (kept, not polled) or resume it; the source as now."""
+        from ticker import sources_file
+
+        async with self._editing:
+            found = self.source_for(url)
+            if found is None:
+                raise sources_file.NoSuchSourceError(f"no source has the url {_clean(url)}")
+            if self.config_path is not None:
+                await _in_thread(sources_file.set_paused, self.config_path, found.url, paused)
+            changed = replace(found, paused=paused)
+            self.sources = tuple(changed if s is found else s for s in self.sources)
+            await self._sources_changed()
+        return changed
+
+    async def remove_source(self, url: str) -> int:
+        """Remove the source at `url` from the config file, the poller and the store.
+
+        Its headlines are deleted except the starred ones; returns how many starred ones stay.
+        """
+        from ticker import sources_file
+
+        async with self._editing:
+            found = self.source_for(url)
+            if found is None:
+                raise sources_file.NoSuchSourceError(f"no source has the url {_clean(url)}")
+            url_key = sources_file.url_key
+            if self.config_path is not None:
+                # Gone from the file already (edited by hand): it leaves the session too.
+                with contextlib.suppress(sources_file.NoSuchSourceError):
+                    await _in_thread(sources_file.remove, self.config_path, found.url)
+            gone = [s.url for s in self.sources if url_key(s.url) == url_key(found.url)]
+            self.sources = tuple(s for s in self.sources if s.url not in gone)
+            await self._sources_changed()  # no more polls of it before its rows go
+            return await _in_thread(self._forget, gone)
+
+    def _forget(self, urls: Sequence[str]) -> int:
+        """Delete the sources' headlines but the starred ones; how many starred ones stay."""
+        with Store(self.store_path) as store:
+            return sum(store.forget_source(url)[1] for url in urls)
+
+    async def _sources_changed(self) -> None:
+        """The poller polls the new sources (a new one at once); each has its store row."""
+        if self._poller is not None:
+            await self._poller.set_sources(self.sources)
+        else:
+            await _in_thread(self.prepare)
+
     async def open_article(self, url: str, *, refresh: bool = False) -> Opened:
         """The article behind a headline (cache, page, else the feed's text)."""
         await asyncio.to_thread(_warm_reader_imports)
@@ -138,6 +285,36 @@ class Session:
 
         async with Fetcher(Limits.for_timeout(self.settings.poll.timeout, 1)) as fetcher:
             return await reader.open_article(url, self.store_path, fetcher=fetcher, refresh=refresh)
+
+
+async def _in_thread(fn: Callable[..., _T], *args: object) -> _T:
+    """`fn(*args)` in a thread; an OSError becomes a TickerError of one line."""
+    try:
+        return await asyncio.to_thread(fn, *args)
+    except TickerError as error:
+        raise _one_line(error) from None
+    except OSError as error:
+        raise TickerError(_clean(error.strerror or str(error))) from None
+
+
+def _one_line(error: TickerError, url: str | None = None) -> TickerError:
+    """`error` with its message as one clean line; a fetch error says which address it was."""
+    text = _clean(str(error) or type(error).__name__)
+    if url is not None and isinstance(error, FetchError):
+        text = f"{_clean(url)}: {text}"
+    error.args = (text,)
+    return error
+
+
+def _clean(text: str) -> str:
+    from ticker.sanitize import clean_line
+
+    return clean_line(text, MESSAGE_MAX, markup=False)
+
+
+def _warm_imports(*names: str) -> None:
+    for name in names:
+        importlib.import_module(name)
 
 
 def _warm_reader_imports() -> None:

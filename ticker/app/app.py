@@ -27,7 +27,7 @@ from ticker.app.widgets.headline_pane import HeadlinePane
 from ticker.app.widgets.search_bar import SearchBar
 from ticker.app.widgets.status_line import StatusLine
 from ticker.locations import state_file
-from ticker.model import Headline
+from ticker.model import Headline, Source
 from ticker.session import Session, View
 from ticker.state import load_state, save_state
 from ticker.timeline import Timeline
@@ -52,6 +52,7 @@ PANE_ACTIONS = frozenset(
         "jump_new",
         "show_everything",
         "sources",
+        "add_source",
     }
 )
 HIDDEN_SYSTEM_COMMANDS = frozenset({"Keys", "Maximize", "Minimize"})
@@ -107,6 +108,13 @@ class TickerApp(App[None]):
             tooltip="Clear every filter and the search",
         ),
         Binding("S", "sources", "Sources", tooltip="Each source's health, headlines and polls"),
+        Binding(
+            "a",
+            "add_source",
+            "Add source",
+            show=False,
+            tooltip="Find a site's feeds, or its page's list of headlines",
+        ),
         # Polling is automatic: the key is in the help and the palette, not the footer (80 columns).
         Binding("r", "refresh", "Refresh", show=False, tooltip="Poll every source now"),
         Binding("m", "toggle_read", "Read", show=False, tooltip="Mark the headline read or unread"),
@@ -395,6 +403,23 @@ class TickerApp(App[None]):
                 self.show_view(replace(self.view, source=url))
 
         self.push_screen(screen, closed)
+
+    def action_add_source(self) -> None:
+        from ticker.app.screens.add_source import AddSourceScreen
+
+        def closed(source: Source | None) -> None:
+            if source is not None:
+                self.sources_changed()
+
+        self.push_screen(AddSourceScreen(self.session), closed)
+
+    def sources_changed(self, removed: str | None = None) -> None:
+        """After a source was added, paused, resumed or `removed`: the pane and health anew."""
+        if removed is not None and self.view.source == removed:
+            self.show_view(replace(self.view, source=None))  # reloads the pane
+        else:
+            self.reload()  # a removed source's headlines are gone, its starred ones stay
+        self.report_health()  # the status line, and the sources screen when it is open
 
     def on_headline_pane_opened(self, message: HeadlinePane.Opened) -> None:
         from ticker.app.screens.reader import ReaderScreen

@@ -1,29 +1,53 @@
 """The sources screen: each source's health, headline count, last success and next poll.
 
-Names, URLs and errors come from config files and the network: every cell is `Text`, never markup.
+It lists the session's sources (a removed source's starred headlines keep its row in the store;
+it is not listed), and edits them: `a` adds one, `p` pauses or resumes one, `d` removes one after
+asking. Names, URLs and errors come from config files and the network: every cell is `Text`,
+never markup.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.style import Style
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Static
 
-from ticker.model import SourceHealth
+from ticker.model import Source, SourceHealth
 from ticker.session import Session
+
+if TYPE_CHECKING:
+    from ticker.app.app import TickerApp
 
 # Health is last: an error is as long as it is, and the line under the table has all of it.
 COLUMNS = ("Source", "Headlines", "Last success", "Next poll", "Health")
 NAME_WIDTH = 28
 ERROR_WIDTH = 60
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """One line of the table: a source of the session and what the store knows of it."""
+
+    source: Source
+    health: SourceHealth
+
+    @property
+    def url(self) -> str:
+        return self.source.url
+
+    @property
+    def failing(self) -> bool:
+        return not self.source.paused and not self.health.ok
 
 
 class SourcesScreen(Screen[str | None]):
@@ -47,6 +71,10 @@ class SourcesScreen(Screen[str | None]):
             tooltip="Back to the headlines, showing only this source",
             priority=True,
         ),
+        Binding("a", "add", "Add", tooltip="Add a source: a feed, or a page's list of headlines"),
+        Binding("p", "pause", "Pause", tooltip="Stop polling this source; it stays in the config"),
+        Binding("p", "resume", "Resume", tooltip="Poll this paused source again"),
+        Binding("d", "remove", "Remove", tooltip="Remove this source; its starred headlines stay"),
         Binding("j", "cursor_down", "Next source", show=False),
         Binding("k", "cursor_up", "Previous source", show=False),
     ]
@@ -54,7 +82,9 @@ class SourcesScreen(Screen[str | None]):
     def __init__(self, session: Session, *, selected: str | None = None) -> None:
         super().__init__()
         self.session = session
-        self._health: list[SourceHealth] = []
+        self._health: list[SourceHealth] = []  # the store's records, as last read
+        self._rows: list[_Row] = []  # the session's sources, as the table shows them
+        self._loaded = False
         self._selected = selected  # the source the cursor starts on (the one shown, if any)
 
     def compose(self) -> ComposeResult:
@@ -88,59 +118,80 @@ class SourcesScreen(Screen[str | None]):
         self.query_one("#detail", Static).update(Text(f"Could not read the sources: {reason}"))
 
     def show_health(self, health: Sequence[SourceHealth]) -> None:
-        """Fill the table, keeping the cursor on the same source."""
+        """Fill the table with the session's sources, keeping the cursor on the same source."""
         table = self.table
         table.loading = False
-        chosen = self._highlighted_url() if self._health else self._selected
+        chosen = self._highlighted_url() if self._loaded else self._selected
+        row_before = table.cursor_row
+        self._loaded = True
         self._health = list(health)
+        known = {record.url: record for record in self._health}
+        sources = sorted(self.session.sources, key=lambda s: (s.name.casefold(), s.url))
+        self._rows = [_Row(s, known.get(s.url) or SourceHealth(s.url, s.name)) for s in sources]
         table.clear()
-        for record in self._health:
-            table.add_row(*self._cells(record), key=record.url)
-        urls = [record.url for record in self._health]
+        for row in self._rows:
+            table.add_row(*self._cells(row), key=row.url)
+        urls = [row.url for row in self._rows]
         if chosen in urls:
             table.move_cursor(row=urls.index(chosen), animate=False)
-        heading = f"Sources: {len(self._health)}"
-        failing = sum(1 for record in self._health if not record.ok)
+        elif urls:  # the source there was removed: the one that took its place
+            table.move_cursor(row=min(max(row_before, 0), len(urls) - 1), animate=False)
+        heading = f"Sources: {len(self._rows)}"
+        failing = sum(1 for row in self._rows if row.failing)
         if failing:
             heading += f", {failing} failing"
+        paused = sum(1 for row in self._rows if row.source.paused)
+        if paused:
+            heading += f", {paused} paused"
         self.query_one("#heading", Static).update(Text(heading))
         self._show_detail()
+        self.refresh_bindings()
 
-    def _cells(self, record: SourceHealth) -> list[Text]:
+    def _cells(self, row: _Row) -> list[Text]:
         tz = self.session.tz
+        record = row.health
 
         def style(name: str) -> Style:  # the colour alone: the table draws the background
             return self.get_component_rich_style(name, partial=True)
 
-        if record.ok:
+        if row.source.paused:
+            health = Text("paused", style("sources--muted"))
+        elif record.last_attempt is None and record.ok:
+            health = Text("not polled yet", style("sources--muted"))
+        elif record.ok:
             health = Text("ok", style("sources--ok"))
         else:
             error = _one_line(record.last_error or "")
             failures = f"{record.failures} failures: " if record.failures > 1 else ""
             health = Text(f"{failures}{error}", style("sources--failing"), no_wrap=True)
             health.truncate(ERROR_WIDTH, overflow="ellipsis")
-        name = Text(_one_line(record.name), no_wrap=True)
+        name = Text(_one_line(row.source.name), no_wrap=True)
         name.truncate(NAME_WIDTH, overflow="ellipsis")
+        next_poll = None if row.source.paused else record.next_poll
         return [
             name,
             Text(str(record.item_count), justify="right"),
             _when(record.last_success, tz, style("sources--muted"), missing="never"),
-            _when(record.next_poll, tz, style("sources--muted"), missing="—"),
+            _when(next_poll, tz, style("sources--muted"), missing="—"),
             health,
         ]
 
-    def _highlighted_url(self) -> str | None:
+    def _highlighted(self) -> _Row | None:
         row = self.table.cursor_row
-        return self._health[row].url if 0 <= row < len(self._health) else None
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def _highlighted_url(self) -> str | None:
+        row = self._highlighted()
+        return row.url if row is not None else None
 
     def _show_detail(self) -> None:
-        row = self.table.cursor_row
-        if not 0 <= row < len(self._health):
+        row = self._highlighted()
+        if row is None:
             self.query_one("#detail", Static).update("")
             return
-        record = self._health[row]
-        detail = Text(_one_line(record.url), no_wrap=True, overflow="ellipsis")
-        if record.last_error:
+        record = row.health
+        detail = Text(_one_line(row.url), no_wrap=True, overflow="ellipsis")
+        if record.last_error and not row.source.paused:
             detail.append("\n")
             failing = self.get_component_rich_style("sources--failing", partial=True)
             detail.append(_one_line(record.last_error), failing)
@@ -148,8 +199,78 @@ class SourcesScreen(Screen[str | None]):
 
     def on_data_table_row_highlighted(self, _: DataTable.RowHighlighted) -> None:
         self._show_detail()
+        self.refresh_bindings()  # Pause or Resume, for the source now highlighted
 
     # -- actions --------------------------------------------------------------------------
+
+    @property
+    def ticker(self) -> TickerApp:
+        return cast("TickerApp", self.app)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("pause", "resume", "remove"):
+            row = self._highlighted()
+            if row is None:
+                return False
+            if action == "pause":
+                return not row.source.paused
+            if action == "resume":
+                return row.source.paused
+        return True
+
+    def action_add(self) -> None:
+        self.ticker.action_add_source()
+
+    def action_pause(self) -> None:
+        if (row := self._highlighted()) is not None:
+            self.set_paused(row.source, True)
+
+    def action_resume(self) -> None:
+        if (row := self._highlighted()) is not None:
+            self.set_paused(row.source, False)
+
+    def action_remove(self) -> None:
+        row = self._highlighted()
+        if row is None:
+            return
+        source = row.source
+
+        def answered(remove: bool | None) -> None:
+            if remove:
+                self.remove_source(source)
+
+        self.app.push_screen(ConfirmRemove(source), answered)
+
+    @work(group="edit", exit_on_error=False)
+    async def set_paused(self, source: Source, paused: bool) -> None:
+        try:
+            await self.session.set_paused(source.url, paused)
+        except Exception as error:  # a config file that cannot be written: say so, change nothing
+            self._edit_failed(error)
+            return
+        self.show_health(self._health)  # at once; the app's health report follows
+        self.ticker.sources_changed()
+        done = "Paused" if paused else "Resumed"
+        self.notify(f"{done} {_one_line(source.name)}{self._for_now()}", markup=False)
+
+    @work(group="edit", exit_on_error=False)
+    async def remove_source(self, source: Source) -> None:
+        try:
+            kept = await self.session.remove_source(source.url)
+        except Exception as error:
+            self._edit_failed(error)
+            return
+        self.show_health(self._health)
+        self.ticker.sources_changed(removed=source.url)
+        starred = f"; {kept} starred headline{'s' if kept != 1 else ''} kept" if kept else ""
+        self.notify(f"Removed {_one_line(source.name)}{starred}{self._for_now()}", markup=False)
+
+    def _for_now(self) -> str:
+        return "" if self.session.saves_sources else " (for this run only)"
+
+    def _edit_failed(self, error: Exception) -> None:
+        reason = _one_line(str(error)) or type(error).__name__
+        self.notify(reason, severity="error", timeout=8, markup=False)
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -164,8 +285,43 @@ class SourcesScreen(Screen[str | None]):
         self.table.action_cursor_up()
 
 
+class ConfirmRemove(ModalScreen[bool]):
+    """Remove this source? y or n; its starred headlines are kept either way."""
+
+    DEFAULT_CSS = """
+    ConfirmRemove { align: center middle; }
+    ConfirmRemove > Vertical {
+        width: 64; max-width: 100%; height: auto;
+        border: round $warning; background: $surface; padding: 0 1;
+        border-title-color: $warning;
+    }
+    ConfirmRemove #keys { color: $text-muted; margin-top: 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "Remove"),
+        Binding("n,escape,q", "answer(False)", "Keep"),
+    ]
+
+    def __init__(self, source: Source) -> None:
+        super().__init__()
+        self.source = source
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = "Remove a source"
+            question = Text("Remove ")
+            question.append(_one_line(self.source.name), "bold")
+            question.append("?\nIts headlines are deleted; starred headlines are kept.")
+            yield Static(question)
+            yield Static(Text(_one_line(self.source.url), no_wrap=True, overflow="ellipsis"))
+            yield Static(Text("y removes it, n keeps it"), id="keys")
+
+    def action_answer(self, remove: bool) -> None:
+        self.dismiss(remove)
+
+
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    return "".join(ch for ch in " ".join(text.split()) if ch.isprintable())
 
 
 def _when(moment: datetime | None, tz: tzinfo | None, style: Style, *, missing: str) -> Text:
