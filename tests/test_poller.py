@@ -248,6 +248,31 @@ async def test_run_polls_due_sources_and_refresh_polls_again(
         assert store.count(Query()) == 2
 
 
+async def test_paused_sources_wait_and_a_source_added_again_is_polled_at_once(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    httpserver.expect_ordered_request("/feed").respond_with_data(rss([("a", "First")]))
+    httpserver.expect_ordered_request("/feed").respond_with_data(
+        rss([("a", "First"), ("b", "Second")])
+    )
+    wire = source(httpserver)
+    paused = Source("Paused", httpserver.url_for("/paused"), paused=True)
+    batches: asyncio.Queue[PollBatch] = asyncio.Queue()
+    async with Poller(
+        tmp_path / "t.db", [wire, paused], PollSettings(interval=3600), listener=batches.put_nowait
+    ) as poller:
+        runner = asyncio.create_task(poller.run())
+        first = await asyncio.wait_for(batches.get(), 10)
+        assert [o.source.url for o in first.outcomes] == [wire.url]
+        await poller.set_sources([paused])  # removed: no poll, though the hour is not up
+        await poller.set_sources([paused, wire])  # back: due at once
+        second = await asyncio.wait_for(batches.get(), 10)
+        assert [o.source.url for o in second.outcomes] == [wire.url]
+        assert len(second.new_rows) == 1
+        runner.cancel()
+    assert not any(request.path == "/paused" for request, _ in httpserver.log)
+
+
 async def test_parsing_in_a_worker_process_gives_the_same_headlines(
     httpserver: HTTPServer, tmp_path: Path
 ) -> None:
