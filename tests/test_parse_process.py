@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,10 +11,11 @@ from feedgen import rss
 from pytest_httpserver import HTTPServer
 
 from ticker import feeds
+from ticker.config import PollSettings
 from ticker.errors import FeedError
 from ticker.model import Source
 from ticker.parse_process import ParseProcess, WorkerGone
-from ticker.poller import Poller
+from ticker.poller import PollBatch, Poller
 from ticker.store import Store
 
 SOURCE = Source("Wire", "http://127.0.0.1/wire.rss")
@@ -50,11 +52,41 @@ async def test_the_poller_parses_in_this_process_when_the_children_die(
     httpserver.expect_request("/feed").respond_with_data(rss(3))
     source = Source("Wire", httpserver.url_for("/feed"))
     async with Poller(tmp_path / "t.db", [source], parse_in_process=True) as poller:
-        assert poller._parse_process is not None
-        for worker in poller._parse_process._workers:
+        assert poller._parse_process is None  # started on first need
+        process = await poller._parser()
+        assert process is not None
+        for worker in process._workers:
             worker.process.kill()
             await worker.process.wait()
         [outcome] = await poller.poll_once()
     assert outcome.ok and outcome.new == 3
     with Store(tmp_path / "t.db") as store:
         assert store.count() == 3
+
+
+async def test_the_children_stop_while_nothing_is_due_and_start_again_for_a_poll(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    httpserver.expect_ordered_request("/feed").respond_with_data(rss(3))
+    httpserver.expect_ordered_request("/feed").respond_with_data(rss(4))
+    source = Source("Wire", httpserver.url_for("/feed"))
+    batches: asyncio.Queue[PollBatch] = asyncio.Queue()
+    async with Poller(
+        tmp_path / "t.db",
+        [source],
+        PollSettings(interval=3600),
+        parse_in_process=True,
+        listener=batches.put_nowait,
+    ) as poller:
+        runner = asyncio.create_task(poller.run())
+        await asyncio.wait_for(batches.get(), 10)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 10
+        while poller._parse_process is not None and loop.time() < deadline:
+            await asyncio.sleep(0.01)  # waiting on a condition, bounded
+        assert poller._parse_process is None
+        poller.refresh()
+        second = await asyncio.wait_for(batches.get(), 10)
+        assert second.outcomes[0].ok and len(second.new_rows) == 1
+        assert poller._parse_in_process  # parsed by new children, not in this process
+        runner.cancel()

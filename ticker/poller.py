@@ -44,6 +44,7 @@ PARSE_WORKERS = 2
 BATCH_SIZE = 32  # polls worth waiting for before a transaction
 BATCH_WAIT = 0.05  # seconds a finished poll may wait for others to share its transaction
 BATCH_MAX = 100  # polls in one transaction, at most
+PARSER_IDLE_STOP = 30.0  # seconds with nothing due before the parse children are stopped
 START_BURST = 32  # polls started in one turn of the event loop
 
 
@@ -114,6 +115,7 @@ class Poller:
             parse_in_process = many and (os.cpu_count() or 1) > 1
         self._parse_in_process = parse_in_process
         self._parse_process: ParseProcess | None = None
+        self._parse_starting = asyncio.Lock()
         self._pending: list[tuple[_Job, asyncio.Future[PollOutcome]]] = []
         self._writer: asyncio.Task[None] | None = None
         self._batch_grew = asyncio.Event()
@@ -126,13 +128,25 @@ class Poller:
         await self._in_store(self._store.ensure_sources, self.sources)
         self._states = await self._in_store(self._store.source_states)
         self._fetcher = await Fetcher(self._limits).__aenter__()
-        if self._parse_in_process:
-            try:
-                workers = min(PARSE_WORKERS, os.cpu_count() or 1)
-                self._parse_process = await ParseProcess(workers).__aenter__()
-            except OSError:
-                self._parse_process = None  # parse in the ingest thread instead
         return self
+
+    async def _parser(self) -> ParseProcess | None:
+        """The parse children, started on first need; None: parse in the ingest thread."""
+        if self._parse_process is None and self._parse_in_process:
+            async with self._parse_starting:
+                if self._parse_process is None and self._parse_in_process:
+                    try:
+                        workers = min(PARSE_WORKERS, os.cpu_count() or 1)
+                        self._parse_process = await ParseProcess(workers).__aenter__()
+                    except OSError:
+                        self._parse_in_process = False  # parse in the ingest thread instead
+        return self._parse_process
+
+    async def _stop_parser(self) -> None:
+        """Between polls a dashboard keeps no idle children (two of them held 46 MB)."""
+        process, self._parse_process = self._parse_process, None
+        if process is not None:
+            await process.__aexit__(None, None, None)
 
     async def __aexit__(self, *exc: object) -> None:
         await self._drain()
@@ -141,8 +155,7 @@ class Poller:
         if self._store is not None:
             await self._in_store(self._store.close)
         self._store_thread.shutdown(wait=True)
-        if self._parse_process is not None:
-            await self._parse_process.__aexit__(None, None, None)
+        await self._stop_parser()
 
     def add_listener(self, listener: Listener) -> None:
         self._listeners.append(listener)
@@ -193,17 +206,25 @@ class Poller:
                         task = asyncio.create_task(self._poll(source))
                         tasks.add(task)
                         task.add_done_callback(tasks.discard)
+                        task.add_done_callback(partial(self._wake_when_done, tasks))
                         started += 1
                         if started % START_BURST == 0:
                             # A thousand first steps in one turn of the loop kept a UI on the
                             # same loop from reading its keys for a tenth of a second.
                             await asyncio.sleep(0)
                 self._wake.clear()
+                sleep = self._sleep_for()
+                if not tasks and sleep >= PARSER_IDLE_STOP:
+                    await self._stop_parser()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=self._sleep_for())
+                    await asyncio.wait_for(self._wake.wait(), timeout=sleep)
         finally:
             for task in tasks:
                 task.cancel()
+
+    def _wake_when_done(self, tasks: set[asyncio.Task[PollOutcome]], _: object) -> None:
+        if not tasks:
+            self._wake.set()  # the round is over: the run loop may stop the parse children
 
     def refresh(self) -> None:
         """Make every source due now."""
@@ -262,7 +283,7 @@ class Poller:
                     next_poll=attempted + max(interval, response.max_age or 0.0),
                 )
                 body = None if keep else response.body
-                if body is not None and self._parse_process is not None:
+                if body is not None and await self._parser() is not None:
                     record, body = await self._parse_elsewhere(record, failed, body)
         except TickerError as error:
             if isinstance(error, HTTPStatusError):
@@ -287,6 +308,7 @@ class Poller:
             found = await self._parse_process.parse(body, record.source, _utc(record.attempted))
         except WorkerGone:
             self._parse_process = None  # parse in the ingest thread from now on
+            self._parse_in_process = False
             return record, body
         except TickerError as error:
             return replace(failed, error=str(error)), None
