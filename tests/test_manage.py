@@ -127,7 +127,7 @@ def test_add_html_proposes_selectors_shows_what_they_read_and_the_source_polls(
     page = httpserver.url_for("/latest")
     assert main(["add", page, "--html", "--yes", "--name", "Kestrel"]) == 0
     out = capsys.readouterr().out
-    assert "A list of 3 headlines" in out
+    assert "A list of 3 headlines" in out and "date   div.day" in out
     assert "2026-11-24 18:40  EXCLUSIVE  Harbour cranes return to the north quay" in out
     (source,) = [s for s in config.load(path).sources if s.kind == "html"]
     assert source.name == "Kestrel" and source.listing is not None
@@ -140,7 +140,9 @@ def test_add_html_proposes_selectors_shows_what_they_read_and_the_source_polls(
     assert cranes["badges"] == ["exclusive"]
     assert cranes["published"] == "2026-11-24T18:40:00Z"  # the config's zone is UTC
     assert cranes["url"] == httpserver.url_for("/news/harbour-cranes")
-    assert kestrel["Why the river walk needs more benches"]["badges"] == ["opinion"]
+    river = kestrel["Why the river walk needs more benches"]
+    assert river["badges"] == ["opinion"]
+    assert river["published"] == "2026-11-24T09:30:00Z"  # under the one header above the list
 
 
 def test_remove_by_host_keeps_starred_headlines_and_the_comments(

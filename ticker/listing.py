@@ -750,9 +750,33 @@ class _Page:
             while node is not None:
                 inside.add(node)
                 node = node.getparent()
+        found = self._day_texts(container, inside)
+        last_row = self.order[rows[-1]]
+        by_path: dict[tuple[str, ...], list[Any]] = {}
+        for element in found:
+            if self.order[element] < last_row:
+                by_path.setdefault(self.path(element), []).append(element)
+        if by_path:
+            return self._absolute_selector(max(by_path.values(), key=len))
+        # One header above the whole list ("<h3>2024, Saturday / 26 October</h3><ul>..."):
+        # the nearest day text before the first row, a level or two up.
+        first_row = self.order[rows[0]]
+        inside.update(container.iter())
+        ancestor = container
+        for _ in range(2):
+            ancestor = ancestor.getparent()
+            if ancestor is None:
+                return None
+            before = [e for e in self._day_texts(ancestor, inside) if self.order[e] < first_row]
+            if before:
+                return self._absolute_selector([before[-1]])
+        return None
+
+    def _day_texts(self, scope: Any, skip: set[Any]) -> list[Any]:
+        """Elements under `scope` (not in `skip`) whose short text names a day and no time."""
         found: list[Any] = []
-        for element in container.iter():
-            if element in inside or not isinstance(element.tag, str):
+        for element in scope.iter():
+            if element in skip or not isinstance(element.tag, str):
                 continue
             text = _short_text(element, _HEADER_MAX)
             if not text:
@@ -761,16 +785,7 @@ class _Page:
             if when.day is not None and when.clock is None and when.exact:
                 found.append(element)
         headers = set(found)
-        found = [e for e in found if e.getparent() not in headers]
-        last_row = self.order[rows[-1]]
-        by_path: dict[tuple[str, ...], list[Any]] = {}
-        for element in found:
-            if self.order[element] < last_row:
-                by_path.setdefault(self.path(element), []).append(element)
-        if not by_path:
-            return None
-        best = max(by_path.values(), key=len)
-        return self._absolute_selector(best)
+        return [e for e in found if e.getparent() not in headers]
 
     def _absolute_selector(self, elements: list[Any]) -> str | None:
         """The shortest selector that matches all `elements` and as little else as possible."""
