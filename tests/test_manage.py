@@ -219,3 +219,11 @@ def test_importing_a_broken_opml_file_is_one_line_and_changes_nothing(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and str(broken) in err[0]
     assert path.read_text() == USER_CONFIG.format(wire=wire)
+
+
+def test_an_address_without_a_scheme_is_tried_over_https_then_http(
+    home: Path, wire: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    typed = wire.removeprefix("http://")  # the test server speaks plain http only
+    assert main(["add", typed, "--yes", "--name", "Typed"]) == 0
+    assert f"added Typed ({wire})" in capsys.readouterr().out

@@ -10,12 +10,13 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, TextIO, TypeVar
 from urllib.parse import urlsplit
 
-from ticker.errors import TickerError
+from ticker.errors import FetchError, TickerError
 from ticker.model import Source, SourceHealth
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from ticker.discover import Candidate, Discovery
     from ticker.listing import Proposal
 
+T = TypeVar("T")
 SAMPLE = 8  # headlines shown from a proposed listing before it is saved
 
 
@@ -31,25 +33,44 @@ SAMPLE = 8  # headlines shown from a proposed listing before it is saved
 
 async def find_feeds(url: str, settings: Settings) -> Discovery:
     """The feeds at `url` (the page's, or the URL itself if it is one)."""
-    from ticker.discover import discover, with_scheme
+    from ticker.discover import discover
     from ticker.fetch import Fetcher, Limits
 
     async with Fetcher(Limits.for_timeout(settings.poll.timeout, 8)) as fetcher:
-        return await discover(with_scheme(url), fetcher)
+        return await _https_first(url, lambda address: discover(address, fetcher))
 
 
 async def find_listing(url: str, settings: Settings) -> tuple[str, list[Proposal]]:
     """The page at `url` and the headline lists proposed for it, best first."""
     from ticker import listing
-    from ticker.discover import with_scheme
     from ticker.fetch import PAGE_ACCEPT, Fetcher, Limits
 
     async with Fetcher(Limits.for_timeout(settings.poll.timeout, 1)) as fetcher:
-        response = await fetcher.get(with_scheme(url), accept=PAGE_ACCEPT)
+        response = await _https_first(url, lambda address: fetcher.get(address, accept=PAGE_ACCEPT))
     proposals = await asyncio.to_thread(
         listing.propose, response.body, response.url, tz=settings.tz()
     )
     return response.url, proposals
+
+
+async def _https_first(url: str, attempt: Callable[[str], Awaitable[T]]) -> T:
+    """An address typed without a scheme is tried over https, then over http, as browsers do."""
+    from ticker.discover import with_scheme
+    from ticker.fetch import HTTPStatusError
+
+    address = with_scheme(url)
+    typed = url.strip()
+    if address != "https://" + typed:
+        return await attempt(address)  # the person chose the scheme
+    try:
+        return await attempt(address)
+    except FetchError as https_failed:
+        if isinstance(https_failed, HTTPStatusError):
+            raise  # the server answered: https works there
+        try:
+            return await attempt("http://" + typed)
+        except FetchError:
+            raise https_failed from None
 
 
 def feed_source(candidate: Candidate, name: str | None = None) -> Source:
@@ -107,8 +128,6 @@ def add(
     asker: Asker,
 ) -> int:
     """`ticker add`: find the feed (or the headline list) at `url`, show it, save it."""
-    from ticker.errors import FetchError
-
     try:
         return _add(url, settings, config_path, html=html, pick=pick, name=name, asker=asker)
     except FetchError as error:
