@@ -36,7 +36,12 @@ class ParseProcess:
         self._workers: list[_Worker] = []
 
     async def __aenter__(self) -> ParseProcess:
-        self._workers = [await _Worker.start() for _ in range(self._size)]
+        try:
+            for _ in range(self._size):
+                self._workers.append(await _Worker.start())
+        except BaseException:  # no child outlives a start that failed or was cancelled
+            await self.__aexit__()
+            raise
         return self
 
     async def __aexit__(self, *exc: object) -> None:

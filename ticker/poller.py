@@ -115,7 +115,8 @@ class Poller:
             parse_in_process = many and (os.cpu_count() or 1) > 1
         self._parse_in_process = parse_in_process
         self._parse_process: ParseProcess | None = None
-        self._parse_starting = asyncio.Lock()
+        self._parse_start: asyncio.Future[ParseProcess] | None = None
+        self._parse_stop: asyncio.Future[None] | None = None
         self._pending: list[tuple[_Job, asyncio.Future[PollOutcome]]] = []
         self._writer: asyncio.Task[None] | None = None
         self._batch_grew = asyncio.Event()
@@ -131,22 +132,37 @@ class Poller:
         return self
 
     async def _parser(self) -> ParseProcess | None:
-        """The parse children, started on first need; None: parse in the ingest thread."""
+        """The parse children, started on first need; None: parse in the ingest thread.
+
+        Starting and stopping are tasks of their own, shielded: a poll cancelled meanwhile
+        leaves no child half started or half stopped.
+        """
         if self._parse_process is None and self._parse_in_process:
-            async with self._parse_starting:
-                if self._parse_process is None and self._parse_in_process:
-                    try:
-                        workers = min(PARSE_WORKERS, os.cpu_count() or 1)
-                        self._parse_process = await ParseProcess(workers).__aenter__()
-                    except OSError:
-                        self._parse_in_process = False  # parse in the ingest thread instead
+            if self._parse_start is None:
+                workers = min(PARSE_WORKERS, os.cpu_count() or 1)
+                self._parse_start = asyncio.ensure_future(ParseProcess(workers).__aenter__())
+            start = self._parse_start
+            try:
+                self._parse_process = await asyncio.shield(start)
+            except OSError:
+                self._parse_in_process = False  # parse in the ingest thread instead
+            finally:
+                if start.done() and self._parse_start is start:
+                    self._parse_start = None
         return self._parse_process
 
     async def _stop_parser(self) -> None:
         """Between polls a dashboard keeps no idle children (two of them held 46 MB)."""
+        if self._parse_start is not None:
+            with contextlib.suppress(Exception):
+                self._parse_process = await asyncio.shield(self._parse_start)
+            self._parse_start = None
         process, self._parse_process = self._parse_process, None
         if process is not None:
-            await process.__aexit__(None, None, None)
+            self._parse_stop = asyncio.ensure_future(process.__aexit__(None, None, None))
+        if self._parse_stop is not None:
+            await asyncio.shield(self._parse_stop)
+            self._parse_stop = None
 
     async def __aexit__(self, *exc: object) -> None:
         await self._drain()
