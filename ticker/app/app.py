@@ -276,7 +276,6 @@ class TickerApp(App[None]):
         self._unshown_new += len(message.new_rows)
         self._unshown_changed.update(message.updated_rows)
         self._reload_soon()
-        self.report_health()
 
     def _reload_soon(self) -> None:
         """Reload for a poll at most every LIVE_RELOAD_EVERY seconds, one reload at a time.
@@ -291,6 +290,7 @@ class TickerApp(App[None]):
         if wait <= 0 and not self._reloading:
             self._last_live_reload = time.monotonic()
             self.reload(polled=True)
+            self.report_health()  # the status line's counts, as often as the pane
         else:
             self._live_reload = self.set_timer(max(wait, 0.05), self._live_reload_due)
 
