@@ -436,7 +436,7 @@ def _app(session: object) -> int:
     from ticker.app.app import TickerApp
 
     session.prepare()  # type: ignore[attr-defined]
-    TickerApp(session).run()  # type: ignore[arg-type]
+    TickerApp(session, tune_gc=True).run()  # type: ignore[arg-type]
     return EXIT_OK
 
 
