@@ -52,7 +52,7 @@ async def test_the_poller_parses_in_this_process_when_the_children_die(
     httpserver.expect_request("/feed").respond_with_data(rss(3))
     source = Source("Wire", httpserver.url_for("/feed"))
     async with Poller(tmp_path / "t.db", [source], parse_in_process=True) as poller:
-        assert poller._parse_process is None  # started on first need
+        assert poller._parse_process is None  # starting beside the first fetches
         process = await poller._parser()
         assert process is not None
         for worker in process._workers:
