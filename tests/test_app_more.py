@@ -240,7 +240,7 @@ async def test_source_badge_and_unread_filters_combine_and_escape_shows_everythi
         assert "showing" not in status_text(app)
 
 
-async def test_badge_alone_and_unread_alone(fixed: Session) -> None:
+async def test_badge_alone_unread_alone_and_starred_alone(fixed: Session) -> None:
     app = TickerApp(fixed, poll=False, now=NOW)
     async with app.run_test(size=(100, 30)) as pilot:
         pane = pane_of(app)
@@ -260,6 +260,14 @@ async def test_badge_alone_and_unread_alone(fixed: Session) -> None:
         await pilot.press("u")  # and back
         await wait_for(pilot, lambda: titles(pane) == ALL_TITLES)
         assert "showing" not in status_text(app)
+
+        await pilot.press("asterisk")
+        starred = [i.title for i in ITEMS if i.starred]
+        assert starred and len(starred) < len(ALL_TITLES)
+        await wait_for(pilot, lambda: titles(pane) == starred)
+        assert "showing starred" in status_text(app)
+        await pilot.press("asterisk")
+        await wait_for(pilot, lambda: titles(pane) == ALL_TITLES)
 
 
 async def test_the_main_palette_has_show_only_a_source(fixed: Session) -> None:

@@ -48,6 +48,7 @@ PANE_ACTIONS = frozenset(
         "pick_source",
         "pick_badge",
         "toggle_unread",
+        "toggle_starred",
         "toggle_read",
         "toggle_star",
         "jump_new",
@@ -121,6 +122,13 @@ class TickerApp(App[None]):
         Binding("r", "refresh", "Refresh", show=False, tooltip="Poll every source now"),
         Binding("m", "toggle_read", "Read", show=False, tooltip="Mark the headline read or unread"),
         Binding("s", "toggle_star", "Star", show=False, tooltip="Star the headline, or unstar it"),
+        Binding(
+            "asterisk",
+            "toggle_starred",
+            "Starred",
+            show=False,
+            tooltip="Show only starred headlines, or all again",
+        ),
         Binding("N", "jump_new", "New", show=False, tooltip="Back to the newest headlines"),
     ]
 
@@ -347,6 +355,9 @@ class TickerApp(App[None]):
 
     def action_toggle_unread(self) -> None:
         self.show_view(replace(self.view, unread=not self.view.unread))
+
+    def action_toggle_starred(self) -> None:
+        self.show_view(replace(self.view, starred=not self.view.starred))
 
     def action_show_everything(self) -> None:
         self.show_everything()
