@@ -131,6 +131,10 @@ def test_add_html_proposes_selectors_shows_what_they_read_and_the_source_polls(
     assert "2026-11-24 18:40  EXCLUSIVE  Harbour cranes return to the north quay" in out
     (source,) = [s for s in config.load(path).sources if s.kind == "html"]
     assert source.name == "Kestrel" and source.listing is not None
+    assert main(["remove", "Kestrel"]) == 0
+    assert main(["add", page, "--html", "--yes"]) == 0  # unnamed: the page's own title
+    assert [s.name for s in config.load(path).sources if s.kind == "html"] == ["Kestrel Post"]
+    capsys.readouterr()
 
     assert main(["headlines", "--format", "json", "--limit", "0"]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]

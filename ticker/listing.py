@@ -94,13 +94,20 @@ _RELATIVE = {"today": 0, "yesterday": 1}
 _UTC_WORDS = frozenset(("utc", "gmt", "z"))
 
 
+NAME_MAX = 80  # characters of a page title offered as a source's name
+
+
 @dataclass(frozen=True, slots=True)
 class Proposal:
-    """Selectors found for a page, with the first headlines they yield and how many in all."""
+    """Selectors found for a page, with the first headlines they yield and how many in all.
+
+    `title` is the page's own (cleaned), a name for the source it may become.
+    """
 
     listing: Listing
     sample: tuple[Headline, ...]
     count: int
+    title: str = ""
 
 
 # -- reading a page ----------------------------------------------------------------------------
@@ -598,6 +605,7 @@ def _propose(root: Any, source: Source, now: datetime, zone: tzinfo | None) -> l
     if not page.holders:
         return []
     proposals: list[Proposal] = []
+    title = clean_line(root.findtext(".//title") or "", NAME_MAX, markup=False)
     yielded: set[tuple[str, ...]] = set()
     for members in page.groups()[: _MAX_PROPOSALS * 2]:
         listing = page.listing(members)
@@ -613,7 +621,7 @@ def _propose(root: Any, source: Source, now: datetime, zone: tzinfo | None) -> l
         if not found or guids in yielded:
             continue
         yielded.add(guids)
-        proposals.append(Proposal(listing, tuple(found[:SAMPLE_SIZE]), len(found)))
+        proposals.append(Proposal(listing, tuple(found[:SAMPLE_SIZE]), len(found), title))
     proposals.sort(key=lambda p: -p.count)  # stable: equal counts keep the groups' order
     return proposals[:_MAX_PROPOSALS]
 

@@ -78,7 +78,12 @@ def feed_source(candidate: Candidate, name: str | None = None) -> Source:
 
 
 def listing_source(page: str, proposal: Proposal, name: str | None = None) -> Source:
-    return Source(name=name or host_name(page), url=page, kind="html", listing=proposal.listing)
+    return Source(
+        name=name or proposal.title or host_name(page),
+        url=page,
+        kind="html",
+        listing=proposal.listing,
+    )
 
 
 def host_name(url: str) -> str:
