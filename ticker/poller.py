@@ -312,8 +312,9 @@ class Poller:
                     next_poll=attempted + max(interval, response.max_age or 0.0),
                 )
                 body = None if keep else response.body
-                if body is not None and await self._parser() is not None:
-                    record, body = await self._parse_elsewhere(record, failed, body)
+                parser = await self._parser() if body is not None else None
+                if body is not None and parser is not None:
+                    record, body = await self._parse_elsewhere(parser, record, failed, body)
         except TickerError as error:
             if isinstance(error, HTTPStatusError):
                 status = error.status
@@ -329,15 +330,15 @@ class Poller:
     # -- parsing and storing -------------------------------------------------------------
 
     async def _parse_elsewhere(
-        self, record: PollRecord, failed: PollRecord, body: bytes
+        self, parser: ParseProcess, record: PollRecord, failed: PollRecord, body: bytes
     ) -> tuple[PollRecord, bytes | None]:
         """Parse in the child process; the body comes back only if that process is gone."""
-        assert self._parse_process is not None
         try:
-            found = await self._parse_process.parse(body, record.source, _utc(record.attempted))
+            found = await parser.parse(body, record.source, _utc(record.attempted))
         except WorkerGone:
-            self._parse_process = None  # parse in the ingest thread from now on
-            self._parse_in_process = False
+            self._parse_in_process = False  # parse in the ingest thread from now on
+            if self._parse_process is parser:
+                await self._stop_parser()  # what is left of the children is closed
             return record, body
         except TickerError as error:
             return replace(failed, error=str(error)), None
