@@ -66,3 +66,15 @@ def test_headlines_come_a_window_at_a_time_and_forget_refetches(store: Store) ->
     timeline.forget([first])
     assert timeline.headline(first).read
     assert timeline.position(first) == timeline.rows.index(first)
+
+
+def test_a_reloaded_timeline_adopts_drawn_headlines_but_not_changed_ones(store: Store) -> None:
+    old = Timeline(store, Query(), UTC)
+    old.load()
+    first, second = list(old.headlines(range(0, 20)))[:2]
+    store.set_read([first, second])  # the store moves on; the pane still shows them unread
+    new = Timeline(store, Query(), UTC)
+    new.load()
+    new.adopt(old, changed=[second])
+    assert not new.headline(first).read  # adopted as drawn: not read from the store again
+    assert new.headline(second).read  # changed: read again

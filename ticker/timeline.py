@@ -85,6 +85,20 @@ class Timeline:
         position = self.position(row_id)
         return None if position is None else self.headlines([position]).get(row_id)
 
+    def adopt(self, older: Timeline, changed: Iterable[int] = ()) -> None:
+        """Take over an older timeline's fetched headlines, but for the `changed` rows.
+
+        A live reload then draws what was on screen without asking the store from the event
+        loop, where each row read waits its turn for the GIL behind the poller's threads.
+        """
+        if older.tz != self.tz:
+            return
+        cache = OrderedDict(older._cache)
+        for row_id in changed:
+            cache.pop(row_id, None)
+        cache.update(self._cache)
+        self._cache = cache
+
     def forget(self, row_ids: Iterable[int]) -> None:
         """Drop cached headlines that changed in the store (marks, updates)."""
         for row_id in row_ids:

@@ -270,6 +270,7 @@ class TickerApp(App[None]):
             _settle_garbage_collector()
         new_rows, self._unshown_new = new_rows + self._unshown_new, 0
         changed, self._unshown_changed = self._unshown_changed, set()
+        timeline.adopt(old, changed)
         self.pane.replace_timeline(timeline, new_rows=new_rows, changed=changed)
         old.store.close()
         if polled:
