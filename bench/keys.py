@@ -38,7 +38,10 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import pyte
+try:
+    import pyte
+except ImportError:
+    raise SystemExit("bench/keys.py needs pyte: pip install -e '.[bench]'") from None
 
 sys.path.insert(0, str(Path(__file__).parent))
 from app import DEAD_SOURCE, build_store
