@@ -67,7 +67,8 @@ class StatusLine(Static):
         if self.health:
             failing = sum(1 for h in self.health if not h.ok)
             ok = len(self.health) - failing
-            parts.append(f"{ok} ok, {failing} failing" if failing else f"{ok} sources ok")
+            plural = "s" if ok != 1 else ""
+            parts.append(f"{ok} ok, {failing} failing" if failing else f"{ok} source{plural} ok")
         if self.next_poll is not None:
             parts.append(f"next poll {_clock(self.next_poll, self.tz)}")
         return " · ".join(parts)
