@@ -42,13 +42,13 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from app import ROW  # ticker's headline row: an HH:MM time first
-from vs_newsboat_poll import count, free_port, wait_for
+from common import TICKER, count, cpu_model, demo_server, descendants, download
+from common import peak_rss_mb as hwm_mb
 
 CONCURRENCY = 16
 WIDTH, HEIGHT = 120, 40
@@ -157,19 +157,6 @@ class Pane:
         self.socket.unlink(missing_ok=True)
 
 
-def hwm_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def descendants(pid: int) -> list[int]:
-    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True)
-    children = [int(p) for p in out.stdout.split()]
-    return children + [g for c in children for g in descendants(c)]
-
-
 def launch(pane: Pane, program: Program, env: dict[str, str]) -> Launch:
     """Start `program` in the pane, time its first paint, scroll, read its peak RSS, quit."""
     argv = ["env", *(f"{k}={v}" for k, v in env.items()), *program.argv]  # env execs: same pid
@@ -217,8 +204,6 @@ def launch(pane: Pane, program: Program, env: dict[str, str]) -> Launch:
 
 def fill(work: Path, feeds: int, items: int, newsboat: str | None) -> tuple[int, dict[str, Path]]:
     """Serve the load feeds, fill both caches, check them; returns the server's port and paths."""
-    ticker = str(Path(sys.executable).with_name("ticker"))
-    port = free_port()
     paths = {
         "opml": work / "load.opml",
         "urls": work / "urls",
@@ -228,25 +213,8 @@ def fill(work: Path, feeds: int, items: int, newsboat: str | None) -> tuple[int,
         "cache": work / "newsboat-cache.db",
     }
     env = dict(os.environ, HOME=str(work))
-    server = subprocess.Popen(
-        [
-            ticker,
-            "demo-server",
-            "--port",
-            str(port),
-            "--feeds",
-            str(feeds),
-            "--items",
-            str(items),
-            "--tick",
-            "0",
-        ],
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_for(f"{base}/load.opml")
-        paths["opml"].write_bytes(urllib.request.urlopen(f"{base}/load.opml").read())
+    with demo_server("--feeds", str(feeds), "--items", str(items), "--tick", "0") as base:
+        download(f"{base}/load.opml", paths["opml"])
         paths["urls"].write_text("".join(f"{base}/load/{i}.rss\n" for i in range(feeds)))
         # Polled now, due again in a day: the app finds nothing due on start.
         paths["ticker_config"].write_text(
@@ -257,7 +225,7 @@ def fill(work: Path, feeds: int, items: int, newsboat: str | None) -> tuple[int,
         started = time.perf_counter()
         subprocess.run(
             [
-                ticker,
+                TICKER,
                 "headlines",
                 "--opml",
                 str(paths["opml"]),
@@ -300,10 +268,7 @@ def fill(work: Path, feeds: int, items: int, newsboat: str | None) -> tuple[int,
             print(f"newsboat cache filled in {time.perf_counter() - started:.1f} s: {stored} items")
             if stored != expected:
                 raise SystemExit(f"newsboat stored {stored} of {expected} items")
-    finally:
-        server.terminate()
-        server.wait(10)
-    return port, paths
+    return int(base.rsplit(":", 1)[1]), paths
 
 
 def ticker_polls(data: Path) -> tuple[float, int]:
@@ -322,17 +287,6 @@ def spread(values: list[float], fmt: str = "{:.3f}") -> str:
         f"{fmt.format(statistics.median(values))} "
         f"({fmt.format(min(values))}-{fmt.format(max(values))})"
     )
-
-
-def cpu_model() -> str:
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
-        for line in out.splitlines():
-            if line.startswith("Model name:"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def version(argv: list[str]) -> str:
@@ -453,12 +407,11 @@ def main() -> int:
     try:
         port, paths = fill(work, options.feeds, options.items_per_feed, newsboat)
         tripwire = Tripwire(port)
-        ticker = str(Path(sys.executable).with_name("ticker"))
         programs = [
             Program(
                 "ticker",
                 [
-                    ticker,
+                    TICKER,
                     "--opml",
                     str(paths["opml"]),
                     "--config",

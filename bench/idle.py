@@ -15,34 +15,14 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process and its waited-for children, from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return sum(int(f) for f in fields[11:15]) / TICKS
-
-
-def descendants(pid: int) -> list[int]:
-    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True)
-    children = [int(p) for p in out.stdout.split()]
-    return children + [g for c in children for g in descendants(c)]
+from common import TICKER, cpu_seconds, demo_server, descendants, download
 
 
 class Idler:
@@ -104,50 +84,35 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--runs", type=int, default=5)
     options = parser.parse_args()
-    ticker = str(Path(sys.executable).with_name("ticker"))
-    port = free_port()
     results: dict[str, list[tuple[float, int]]] = {}
-    server = subprocess.Popen(
-        [ticker, "demo-server", "--port", str(port), "--tick", "0", "--feeds", "20"],
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"{base}/load.opml", timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        with tempfile.TemporaryDirectory(prefix="ticker-idle-") as tmp:
-            work = Path(tmp)
-            opml = work / "load.opml"
-            opml.write_bytes(urllib.request.urlopen(f"{base}/load.opml").read())
-            (work / "ticker.toml").write_text("[poll]\ninterval = 3600\n")
-            commands = {
-                "ticker": f"TICKER_CONFIG={work / 'ticker.toml'} {ticker} --opml {opml}"
-                f" --data-dir {work / 'data'}"
-            }
-            newsboat = shutil.which("newsboat")
-            if newsboat:
-                urls = work / "urls"
-                urls.write_text("".join(f"{base}/load/{i}.rss\n" for i in range(20)))
-                (work / "nb.conf").write_text("reload-time 60\n")
-                commands["newsboat"] = (
-                    f"HOME={work} {newsboat} -r -u {urls} -c {work / 'nb.db'} -C {work / 'nb.conf'}"
-                )
-            else:
-                print("newsboat not found (apt-get install -y newsboat): measuring ticker alone")
-            for run in range(options.runs):
-                for name, measured in idle_together(commands, options.seconds, work).items():
-                    results.setdefault(name, []).append(measured)
-                print(
-                    f"run {run + 1}: "
-                    + ", ".join(f"{n} {c[-1][0]:.3f} % {c[-1][1]} B" for n, c in results.items())
-                )
-    finally:
-        server.terminate()
-        server.wait(10)
+    with (
+        demo_server("--tick", "0", "--feeds", "20") as base,
+        tempfile.TemporaryDirectory(prefix="ticker-idle-") as tmp,
+    ):
+        work = Path(tmp)
+        opml = download(f"{base}/load.opml", work / "load.opml")
+        (work / "ticker.toml").write_text("[poll]\ninterval = 3600\n")
+        commands = {
+            "ticker": f"TICKER_CONFIG={work / 'ticker.toml'} {TICKER} --opml {opml}"
+            f" --data-dir {work / 'data'}"
+        }
+        newsboat = shutil.which("newsboat")
+        if newsboat:
+            urls = work / "urls"
+            urls.write_text("".join(f"{base}/load/{i}.rss\n" for i in range(20)))
+            (work / "nb.conf").write_text("reload-time 60\n")
+            commands["newsboat"] = (
+                f"HOME={work} {newsboat} -r -u {urls} -c {work / 'nb.db'} -C {work / 'nb.conf'}"
+            )
+        else:
+            print("newsboat not found (apt-get install -y newsboat): measuring ticker alone")
+        for run in range(options.runs):
+            for name, measured in idle_together(commands, options.seconds, work).items():
+                results.setdefault(name, []).append(measured)
+            print(
+                f"run {run + 1}: "
+                + ", ".join(f"{n} {c[-1][0]:.3f} % {c[-1][1]} B" for n, c in results.items())
+            )
     print(
         f"idle for {options.seconds:g} s in a 120x40 tmux pane, 20 feeds, nothing due,"
         f" {options.runs} runs (median, min-max)"

@@ -34,8 +34,7 @@ import sys
 import tempfile
 import termios
 import time
-import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 try:
@@ -45,10 +44,9 @@ except ImportError:
 
 sys.path.insert(0, str(Path(__file__).parent))
 from app import DEAD_SOURCE, build_store
-from vs_newsboat_poll import free_port, wait_for
+from common import TICKER, demo_server, download, peak_rss_mb
 
 COLS, ROWS = 120, 40
-TICKER = str(Path(sys.executable).with_name("ticker"))
 QUIET = 0.03  # a burst of output ends after this long without a byte
 PGDN = b"\x1b[6~"
 Expect = Callable[[pyte.Screen], Callable[[pyte.Screen], bool]]
@@ -138,9 +136,9 @@ class Term:
                     return chunks[last][0] - t0
         raise SystemExit(f"no frame showed {key!r} within {timeout} s")
 
-    def close(self) -> dict[str, int]:
-        """Quits the app; returns its peak RSS (VmHWM) in kB, read before it exits."""
-        peak = vm_hwm(self.proc.pid)
+    def close(self) -> float:
+        """Quits the app; returns its peak RSS (VmHWM) in MB, read before it exits."""
+        peak = peak_rss_mb(self.proc.pid)
         with contextlib.suppress(OSError):
             os.write(self.master, b"q")
         try:
@@ -149,15 +147,7 @@ class Term:
             self.proc.kill()
             self.proc.wait()
         os.close(self.master)
-        return {"peak_kb": peak}
-
-
-def vm_hwm(pid: int) -> int:
-    with contextlib.suppress(OSError):
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return 0
+        return peak
 
 
 def selected(screen: pyte.Screen) -> str | None:
@@ -195,23 +185,6 @@ def ms(values: list[float]) -> list[float]:
     return [v * 1000 for v in values]
 
 
-@contextlib.contextmanager
-def demo_server(*options: str) -> Iterator[str]:
-    port = free_port()
-    server = subprocess.Popen(
-        [TICKER, "demo-server", "--port", str(port), *options],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(base + "/")
-        yield base
-    finally:
-        server.terminate()
-        server.wait()
-
-
 # -- the measures ---------------------------------------------------------------------------
 
 
@@ -232,7 +205,7 @@ def scrolling(tmp: Path, runs: int, keys: int, headlines: int) -> dict[str, list
             for _ in range(keys):
                 results[name].append(term.press(key, moved))
                 term.settle(0.02)
-        results["peak_mb"].append(term.close()["peak_kb"] / 1024)
+        results["peak_mb"].append(term.close())
     return results
 
 
@@ -242,7 +215,7 @@ def poll_input(tmp: Path, feeds: int, latency: int, pace: float) -> dict[str, fl
     config.write_text("[poll]\ntimeout = 20\n")
     build_store(data, 2000)  # something to move over while the poll fills the store
     with demo_server("--feeds", str(feeds), "--latency", str(latency)) as base:
-        opml.write_bytes(urllib.request.urlopen(base + "/load.opml").read())
+        download(base + "/load.opml", opml)
         term = Term(
             [TICKER, "--data-dir", str(data), "--opml", str(opml)],
             {"TICKER_CONFIG": str(config)},

@@ -34,13 +34,11 @@ import os
 import re
 import shutil
 import signal
-import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -48,12 +46,20 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from app import DEAD_SOURCE, ROW  # bench helpers, read-only
-from vs_newsboat_poll import free_port, measure, wait_for
+from common import (
+    TICKER,
+    count,
+    cpu_model,
+    cpu_seconds,
+    demo_server,
+    download,
+    measure,
+    peak_rss_mb,
+)
 
 ITEMS = 50
 COLS, LINES = 120, 40
 PAINT_ROWS = 10
-TICKER = str(Path(sys.executable).with_name("ticker"))
 
 Sample = tuple[float, float, float]  # wall s, CPU s, peak RSS MB
 
@@ -65,35 +71,9 @@ class PeerFailed(Exception):
 # --------------------------------------------------------------------------- helpers
 
 
-def db_count(db: Path, table: str) -> int:
-    """Rows in `table`, read-only; 0 while the file or table does not exist yet."""
-    if not db.exists():
-        return 0
-    try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
-            return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
-    except sqlite3.Error:
-        return 0
-
-
 def proc_usage(pid: int) -> tuple[float, float]:
     """CPU seconds (user+sys, waited-for children included) and peak RSS MB of a live pid."""
-    stat = Path(f"/proc/{pid}/stat").read_text()
-    fields = stat[stat.rindex(")") + 2 :].split()
-    ticks = os.sysconf("SC_CLK_TCK")
-    cpu = sum(int(fields[i]) for i in (11, 12, 13, 14)) / ticks  # utime stime cutime cstime
-    hwm = 0.0
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            hwm = int(line.split()[1]) / 1024
-    return cpu, hwm
-
-
-def cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return "unknown"
+    return cpu_seconds(pid), peak_rss_mb(pid)
 
 
 def med(values: list[float], digits: int = 3) -> str:
@@ -179,7 +159,7 @@ def ticker_poll(opml: Path, data: Path, env: dict[str, str], expected: int) -> S
         str(data),
     ]
     sample = measure(command, env)
-    stored = db_count(data / "ticker.db", "items")
+    stored = count(data / "ticker.db", "items")
     if stored != expected:
         raise SystemExit(f"ticker stored {stored} of {expected} items")
     return sample
@@ -379,7 +359,7 @@ class LazyFeed(Peer):
         if os.waitstatus_to_exitcode(status) != 0:
             raise PeerFailed(f"`lazyfeed < OPML` failed: {said[-300:]}")
         result.phases["import"] = (wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
-        if (stored := db_count(db, "feed")) != feeds:
+        if (stored := count(db, "feed")) != feeds:
             first = said.find("❌")
             why = f" (first error: {said[first : first + 160]})" if first >= 0 else ""
             raise PeerFailed(f"its OPML import stored {stored} of {feeds} feeds{why}")
@@ -390,7 +370,7 @@ class LazyFeed(Peer):
         deadline = start + 120 + feeds * 2.0
         cpu = rss = 0.0
         while True:
-            stored = db_count(db, "item")
+            stored = count(db, "item")
             if stored >= expected:
                 wall = time.perf_counter() - start
                 cpu, rss = proc_usage(pid)
@@ -416,7 +396,7 @@ class LazyFeed(Peer):
         return f"exec env {self.shell_env(home)} {self.exe}"
 
     def stored_items(self, home: Path) -> int:
-        return db_count(self.app_dir(home) / "lazyfeed.db", "item")
+        return count(self.app_dir(home) / "lazyfeed.db", "item")
 
 
 # --------------------------------------------------------------------------- the bench
@@ -425,87 +405,64 @@ class LazyFeed(Peer):
 def bench(
     feeds: int, runs: int, peers: list[Peer], paint_peers: list[Peer], tmux: Tmux
 ) -> dict[str, Any]:
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            TICKER,
-            "demo-server",
-            "--port",
-            str(port),
-            "--feeds",
-            str(feeds),
-            "--items",
-            str(ITEMS),
-            "--latency",
-            "0",
-            "--tick",
-            "0",
-        ],
-        stdout=subprocess.DEVNULL,
-    )
     expected = feeds * ITEMS
     peers, paint_peers = list(peers), list(paint_peers)  # a failure drops a peer for this N
     failures: dict[str, str] = {}
     polls: dict[str, list[Any]] = {"ticker": [], **{p.name: [] for p in peers}}
     paints: dict[str, list[float | None]] = {"ticker": [], **{p.name: [] for p in paint_peers}}
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_for(f"{base}/load.opml")
-        with tempfile.TemporaryDirectory(prefix="ticker-peers-") as tmp:
-            work = Path(tmp)
-            opml = work / "load.opml"
-            opml.write_bytes(urllib.request.urlopen(f"{base}/load.opml").read())
-            config = work / "ticker.toml"
-            config.write_text("[poll]\ntimeout = 10\n")
-            env = dict(os.environ, HOME=str(work), TICKER_CONFIG=str(config))
-            for run in range(runs):
-                data = work / f"ticker{run}"
-                polls["ticker"].append(ticker_poll(opml, data, env, expected))
-                for peer in list(peers):
-                    home = work / f"{peer.name}{run}"
-                    try:
-                        polls[peer.name].append(peer.poll(tmux, opml, home, feeds))
-                    except PeerFailed as error:
-                        print(
-                            f"{peer.name} failed at {feeds} feeds, run {run + 1}: {error};"
-                            f" measuring ticker alone at {feeds} feeds",
-                            flush=True,
-                        )
-                        failures[peer.name] = f"failed in run {run + 1}: {error}"
-                        del polls[peer.name]
-                        peers.remove(peer)
-                        if peer in paint_peers:
-                            paint_peers.remove(peer)
-                        del paints[peer.name]
-                    if run < runs - 1:  # only the last run's store is painted (lazyfeed's
-                        shutil.rmtree(home, ignore_errors=True)  # is 870 MB at 1000 feeds)
-                walls = [f"ticker {polls['ticker'][-1][0]:.2f} s"] + [
-                    f"{p.name} {polls[p.name][-1].total[0]:.2f} s" for p in peers
-                ]
-                print(f"  poll run {run + 1}/{runs}: {', '.join(walls)}", flush=True)
-            last = runs - 1
-            # first paint over the stores the last poll left
-            config.write_text("[poll]\ntimeout = 2\n")
-            for _ in range(runs):
+    load = ("--feeds", str(feeds), "--items", str(ITEMS), "--latency", "0", "--tick", "0")
+    with (
+        demo_server(*load) as base,
+        tempfile.TemporaryDirectory(prefix="ticker-peers-") as tmp,
+    ):
+        work = Path(tmp)
+        opml = download(f"{base}/load.opml", work / "load.opml")
+        config = work / "ticker.toml"
+        config.write_text("[poll]\ntimeout = 10\n")
+        env = dict(os.environ, HOME=str(work), TICKER_CONFIG=str(config))
+        for run in range(runs):
+            data = work / f"ticker{run}"
+            polls["ticker"].append(ticker_poll(opml, data, env, expected))
+            for peer in list(peers):
+                home = work / f"{peer.name}{run}"
+                try:
+                    polls[peer.name].append(peer.poll(tmux, opml, home, feeds))
+                except PeerFailed as error:
+                    print(
+                        f"{peer.name} failed at {feeds} feeds, run {run + 1}: {error};"
+                        f" measuring ticker alone at {feeds} feeds",
+                        flush=True,
+                    )
+                    failures[peer.name] = f"failed in run {run + 1}: {error}"
+                    del polls[peer.name]
+                    peers.remove(peer)
+                    if peer in paint_peers:
+                        paint_peers.remove(peer)
+                    del paints[peer.name]
+                if run < runs - 1:  # only the last run's store is painted (lazyfeed's
+                    shutil.rmtree(home, ignore_errors=True)  # is 870 MB at 1000 feeds)
+            walls = [f"ticker {polls['ticker'][-1][0]:.2f} s"] + [
+                f"{p.name} {polls[p.name][-1].total[0]:.2f} s" for p in peers
+            ]
+            print(f"  poll run {run + 1}/{runs}: {', '.join(walls)}", flush=True)
+        last = runs - 1
+        # first paint over the stores the last poll left
+        config.write_text("[poll]\ntimeout = 2\n")
+        for _ in range(runs):
+            took = first_paint(tmux, ticker_paint_command(work / f"ticker{last}", config), ROW, 60)
+            tmux.stop("q")
+            paints["ticker"].append(took)
+            for peer in paint_peers:
                 took = first_paint(
-                    tmux, ticker_paint_command(work / f"ticker{last}", config), ROW, 60
+                    tmux, peer.paint_command(work / f"{peer.name}{last}"), peer.row, 300
                 )
                 tmux.stop("q")
-                paints["ticker"].append(took)
-                for peer in paint_peers:
-                    took = first_paint(
-                        tmux, peer.paint_command(work / f"{peer.name}{last}"), peer.row, 300
-                    )
-                    tmux.stop("q")
-                    paints[peer.name].append(took)
-            for peer in paint_peers:  # the rows counted were the stored items, no more
-                if peer.stored_items(work / f"{peer.name}{last}") != expected:
-                    raise SystemExit(f"{peer.name}'s store changed during first paint")
-                if None in paints[peer.name]:
-                    print(f"{peer.name} showed no headline rows in 300 s in a first-paint run")
-    finally:
-        server.terminate()
-        server.wait(10)
+                paints[peer.name].append(took)
+        for peer in paint_peers:  # the rows counted were the stored items, no more
+            if peer.stored_items(work / f"{peer.name}{last}") != expected:
+                raise SystemExit(f"{peer.name}'s store changed during first paint")
+            if None in paints[peer.name]:
+                print(f"{peer.name} showed no headline rows in 300 s in a first-paint run")
     return {"polls": polls, "paints": paints, "failures": failures}
 
 

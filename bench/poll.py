@@ -12,46 +12,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
-import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for(url: str, seconds: float = 30.0) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
-
-
-def run_ticker(args: list[str], env: dict[str, str]) -> tuple[float, float, float]:
-    """Wall seconds, CPU seconds and peak RSS (MB) of one ticker process."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read().decode() if proc.stderr else ""
-    if proc.returncode != 0:
-        raise SystemExit(f"ticker failed ({proc.returncode}): {err[:2000]}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+from common import TICKER, count, demo_server, download, measure
 
 
 def summary(values: list[float], unit: str) -> str:
@@ -64,35 +30,23 @@ def main() -> int:
     parser.add_argument("--items", type=int, default=50)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--latency", type=float, default=0.0, help="ms added per request")
-    parser.add_argument("--ticker", default=str(Path(sys.executable).with_name("ticker")))
+    parser.add_argument("--ticker", default=TICKER)
     options = parser.parse_args()
 
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            options.ticker,
-            "demo-server",
-            "--port",
-            str(port),
-            "--feeds",
-            str(options.feeds),
-            "--items",
-            str(options.items),
-            "--latency",
-            str(options.latency),
-            "--tick",
-            "0",
-        ],
-        stdout=subprocess.DEVNULL,
+    load = (
+        "--feeds",
+        str(options.feeds),
+        "--items",
+        str(options.items),
+        "--latency",
+        str(options.latency),
+        "--tick",
+        "0",
     )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_for(f"{base}/load.opml")
+    with demo_server(*load) as base:
         with tempfile.TemporaryDirectory(prefix="ticker-bench-") as tmp:
             work = Path(tmp)
-            opml = work / "load.opml"
-            with urllib.request.urlopen(f"{base}/load.opml") as answer:
-                opml.write_bytes(answer.read())
+            opml = download(f"{base}/load.opml", work / "load.opml")
             env = dict(os.environ, TICKER_CONFIG=str(work / "config.toml"))
             expected = options.feeds * options.items
             results: dict[str, list[tuple[float, float, float]]] = {"cold": [], "warm": []}
@@ -108,15 +62,11 @@ def main() -> int:
                     "--data-dir",
                     str(data),
                 ]
-                results["cold"].append(run_ticker(command, env))
-                stored = (
-                    sqlite3.connect(data / "ticker.db")
-                    .execute("SELECT count(*) FROM items")
-                    .fetchone()[0]
-                )
+                results["cold"].append(measure(command, env))
+                stored = count(data / "ticker.db", "items")
                 if stored != expected:
                     raise SystemExit(f"cold run {run}: stored {stored} items, expected {expected}")
-                results["warm"].append(run_ticker(command, env))
+                results["warm"].append(measure(command, env))
 
         print(
             f"ticker headlines --format json, {options.feeds} feeds x {options.items} items,"
@@ -129,9 +79,6 @@ def main() -> int:
                 f"{kind:6} {summary(list(walls), 's')} {summary(list(cpus), 's')}"
                 f" {summary(list(rss), 'MB')}"
             )
-    finally:
-        server.terminate()
-        server.wait(10)
     return 0
 
 

@@ -15,52 +15,15 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
-import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
+
+from common import TICKER, count, demo_server, download, measure
 
 CONCURRENCY = 16
 ITEMS = 50
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for(url: str, seconds: float = 30.0) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
-
-
-def measure(args: list[str], env: dict[str, str]) -> tuple[float, float, float]:
-    """Wall s, CPU s and peak RSS MB of one command (which must succeed)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{args[0]} failed: {err[:1000]}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
-
-
-def count(db: Path, table: str) -> int:
-    return int(sqlite3.connect(db).execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
 
 def summary(values: list[float]) -> str:
@@ -68,80 +31,67 @@ def summary(values: list[float]) -> str:
 
 
 def bench(feeds: int, latency: float, runs: int, newsboat: str | None) -> None:
-    ticker = str(Path(sys.executable).with_name("ticker"))
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            ticker,
-            "demo-server",
-            "--port",
-            str(port),
-            "--feeds",
-            str(feeds),
-            "--items",
-            str(ITEMS),
-            "--latency",
-            str(latency),
-            "--tick",
-            "0",
-        ],
-        stdout=subprocess.DEVNULL,
-    )
     results: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_for(f"{base}/load.opml")
-        with tempfile.TemporaryDirectory(prefix="ticker-vs-newsboat-") as tmp:
-            work = Path(tmp)
-            opml = work / "load.opml"
-            opml.write_bytes(urllib.request.urlopen(f"{base}/load.opml").read())
-            urls = work / "urls"
-            urls.write_text("".join(f"{base}/load/{i}.rss\n" for i in range(feeds)))
-            config = work / "newsboat.conf"
-            config.write_text(f"reload-threads {CONCURRENCY}\n")
-            ticker_config = work / "ticker.toml"
-            ticker_config.write_text(f"[poll]\nconcurrency = {CONCURRENCY}\n")
-            env = dict(os.environ, HOME=str(work), TICKER_CONFIG=str(ticker_config))
-            expected = feeds * ITEMS
-            for run in range(runs):
-                data = work / f"ticker{run}"
-                command = [
-                    ticker,
-                    "headlines",
-                    "--opml",
-                    str(opml),
-                    "--format",
-                    "json",
-                    "--data-dir",
-                    str(data),
-                ]
-                for phase in ("cold", "warm"):
-                    results.setdefault(("ticker", phase), []).append(measure(command, env))
-                    stored = count(data / "ticker.db", "items")
-                    if stored != expected:
-                        raise SystemExit(f"ticker stored {stored} of {expected} items")
-                if newsboat is None:
-                    continue
-                cache = work / f"newsboat{run}.db"
-                nb = [
-                    newsboat,
-                    "-u",
-                    str(urls),
-                    "-c",
-                    str(cache),
-                    "-C",
-                    str(config),
-                    "-x",
-                    "reload",
-                ]
-                for phase in ("cold", "warm"):
-                    results.setdefault(("newsboat", phase), []).append(measure(nb, env))
-                    stored = count(cache, "rss_item")
-                    if stored != expected:
-                        raise SystemExit(f"newsboat stored {stored} of {expected} items")
-    finally:
-        server.terminate()
-        server.wait(10)
+    options = (
+        "--feeds",
+        str(feeds),
+        "--items",
+        str(ITEMS),
+        "--latency",
+        str(latency),
+        "--tick",
+        "0",
+    )
+    with (
+        demo_server(*options) as base,
+        tempfile.TemporaryDirectory(prefix="ticker-vs-newsboat-") as tmp,
+    ):
+        work = Path(tmp)
+        opml = download(f"{base}/load.opml", work / "load.opml")
+        urls = work / "urls"
+        urls.write_text("".join(f"{base}/load/{i}.rss\n" for i in range(feeds)))
+        config = work / "newsboat.conf"
+        config.write_text(f"reload-threads {CONCURRENCY}\n")
+        ticker_config = work / "ticker.toml"
+        ticker_config.write_text(f"[poll]\nconcurrency = {CONCURRENCY}\n")
+        env = dict(os.environ, HOME=str(work), TICKER_CONFIG=str(ticker_config))
+        expected = feeds * ITEMS
+        for run in range(runs):
+            data = work / f"ticker{run}"
+            command = [
+                TICKER,
+                "headlines",
+                "--opml",
+                str(opml),
+                "--format",
+                "json",
+                "--data-dir",
+                str(data),
+            ]
+            for phase in ("cold", "warm"):
+                results.setdefault(("ticker", phase), []).append(measure(command, env))
+                stored = count(data / "ticker.db", "items")
+                if stored != expected:
+                    raise SystemExit(f"ticker stored {stored} of {expected} items")
+            if newsboat is None:
+                continue
+            cache = work / f"newsboat{run}.db"
+            nb = [
+                newsboat,
+                "-u",
+                str(urls),
+                "-c",
+                str(cache),
+                "-C",
+                str(config),
+                "-x",
+                "reload",
+            ]
+            for phase in ("cold", "warm"):
+                results.setdefault(("newsboat", phase), []).append(measure(nb, env))
+                stored = count(cache, "rss_item")
+                if stored != expected:
+                    raise SystemExit(f"newsboat stored {stored} of {expected} items")
 
     print(
         f"\n{feeds} feeds x {ITEMS} items, {latency:g} ms latency, {runs} runs, every item stored"
