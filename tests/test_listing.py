@@ -24,13 +24,12 @@ from ticker.badges import label_badge
 from ticker.demo import DemoServer
 from ticker.demo import listing as demo_listing
 from ticker.errors import FeedError
-from ticker.fetch import Fetcher, Response
+from ticker.fetch import PAGE_ACCEPT, Fetcher, Response
 from ticker.listing import MAX_ITEMS, headlines, parse_when, propose
 from ticker.model import NO_BADGES, Badge, BadgeRule, Headline, Listing, Source
 
 FIXTURES = Path(__file__).parent / "fixtures" / "listings"
 PAGES = sorted(p.name for p in FIXTURES.iterdir() if (p / "MANIFEST.json").is_file())
-HTML_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 NOW = datetime(2024, 10, 27, 12, 0, tzinfo=UTC)
 KYIV = ZoneInfo("Europe/Kyiv")
 
@@ -57,7 +56,7 @@ def serve(httpserver: HTTPServer, name: str) -> str:
 
 async def fetch(url: str) -> Response:
     async with Fetcher() as fetcher:
-        return await fetcher.get(url, accept=HTML_ACCEPT)
+        return await fetcher.get(url, accept=PAGE_ACCEPT)
 
 
 def zone(name: str | None) -> ZoneInfo | None:

@@ -217,25 +217,17 @@ def _settings(args: argparse.Namespace) -> Settings:
 def _chosen_sources(args: argparse.Namespace, settings: Settings) -> tuple[list[Source], bool]:
     """The sources to poll, and whether they were named on the command line."""
     from ticker import opml
+    from ticker.manage import host_name
     from ticker.model import Source
 
     chosen: list[Source] = []
     if args.opml:
         chosen += opml.read_sources(args.opml)
     for url in args.source:
-        chosen.append(Source(name=_name_for(url), url=url))
+        chosen.append(Source(name=host_name(url), url=url))
     if chosen:
         return chosen, True
     return list(settings.sources), False
-
-
-def _name_for(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    host = urlsplit(url).hostname or url
-    for prefix in ("www.", "feeds.", "rss.", "feed."):
-        host = host.removeprefix(prefix)
-    return host
 
 
 def _run_headlines(args: argparse.Namespace) -> int:

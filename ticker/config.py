@@ -76,7 +76,7 @@ DEFAULT_CONFIG = """\
 
 KINDS = ("feed", "html")
 _SOURCE_KEYS = ("name", "url", "interval", "rules", "kind", "category", "paused", "listing")
-_LISTING_KEYS = ("item", "title", "link", "time", "date", "label", "timezone")
+LISTING_KEYS = ("item", "title", "link", "time", "date", "label", "timezone")
 
 
 class ListingError(ValueError):
@@ -91,10 +91,10 @@ class ListingError(ValueError):
 def make_listing(raw: dict[str, Any]) -> Listing:
     """A Listing from a table of CSS selectors, each one checked; ListingError names the key."""
     for key in raw:
-        if key not in _LISTING_KEYS:
-            raise ListingError(key, f"unknown key (known: {', '.join(_LISTING_KEYS)})")
+        if key not in LISTING_KEYS:
+            raise ListingError(key, f"unknown key (known: {', '.join(LISTING_KEYS)})")
     values: dict[str, str] = {}
-    for key in _LISTING_KEYS:
+    for key in LISTING_KEYS:
         if key not in raw:
             if key in ("item", "title"):
                 raise ListingError(key, "required: a CSS selector")
@@ -122,8 +122,11 @@ def _check_selector(key: str, selector: str) -> None:
         return
     try:
         CSSSelector(selector, translator="html")
-    except (SelectorError, SyntaxError) as error:
+    # ValueError: lxml refuses control characters even where the CSS syntax allows them.
+    except (SelectorError, SyntaxError, ValueError) as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        if not reason.isprintable():  # cssselect quotes the offending character as is
+            reason = repr(reason)[1:-1]
         raise ListingError(key, f"invalid CSS selector {selector!r}: {reason}") from None
 
 
@@ -152,8 +155,47 @@ class Settings:
 
 def default_text(sources: tuple[Source, ...] = DEFAULT_SOURCES) -> str:
     """The commented default config file."""
-    blocks = "\n".join(f'[[sources]]\nname = "{s.name}"\nurl = "{s.url}"\n' for s in sources)
-    return DEFAULT_CONFIG.format(sources=blocks)
+    return DEFAULT_CONFIG.format(sources="\n".join(render(s) for s in sources))
+
+
+def render(source: Source) -> str:
+    """The [[sources]] table for `source`; what is at its default value is left out."""
+    import tomlkit
+
+    table = tomlkit.table()
+    table.add("name", source.name.strip())
+    table.add("url", source.url)
+    if source.kind != "feed":
+        table.add("kind", source.kind)
+    if source.category.strip():
+        table.add("category", source.category.strip())
+    if source.interval is not None:
+        interval = source.interval
+        table.add("interval", int(interval) if float(interval).is_integer() else interval)
+    if source.paused:
+        table.add("paused", True)
+    if source.rules:
+        rules = tomlkit.array()
+        for rule in source.rules:
+            entry = tomlkit.inline_table()
+            entry.update({"pattern": rule.pattern, "badge": (rule.badge.name or "").lower()})
+            if rule.strip:
+                entry["strip"] = True
+            rules.append(entry)
+        table.add("rules", rules)
+    if source.listing is not None:
+        listing = tomlkit.table()
+        default = Listing(item="", title="")
+        for name in LISTING_KEYS:
+            value = getattr(source.listing, name)
+            if name in ("item", "title") or value != getattr(default, name):
+                listing.add(name, value)
+        table.add("listing", listing)
+    document = tomlkit.document()
+    tables = tomlkit.aot()
+    tables.append(table)
+    document.add("sources", tables)
+    return tomlkit.dumps(document).rstrip() + "\n"
 
 
 def load(path: Path, *, create: bool = True) -> Settings:
@@ -197,6 +239,12 @@ class _Reader:
     def __init__(self, text: str, path: Path) -> None:
         self.lines = text.splitlines()
         self.path = path
+        # The line of each [[sources]] table's header, 1-based.
+        self.starts = [
+            number
+            for number, line in enumerate(self.lines, start=1)
+            if re.match(r"^\s*\[\[\s*sources\s*\]\]", line)
+        ]
 
     def fail(
         self,
@@ -223,16 +271,6 @@ class _Reader:
             if pattern.match(line) or inline.search(line):
                 return number
         return None
-
-    def nth_table(self, name: str, index: int) -> int:
-        """The line where the index-th [[name]] table starts (0 if not found)."""
-        seen = -1
-        for number, line in enumerate(self.lines, start=1):
-            if re.match(rf"^\s*\[\[\s*{re.escape(name)}\s*\]\]", line):
-                seen += 1
-                if seen == index:
-                    return number
-        return 0
 
     def settings(self, data: dict[str, Any]) -> Settings:
         known = {"timezone", "poll", "retention", "sources"}
@@ -297,10 +335,10 @@ class _Reader:
 
     def source(self, index: int, raw: Any) -> Source:
         key = f"sources[{index}]"
-        start = self.nth_table("sources", index)
+        start = self.starts[index] if index < len(self.starts) else 0
         # Look for this source's keys only up to the next [[sources]] table.
-        end = (self.nth_table("sources", index + 1) - 1) if start else 0
-        span: dict[str, Any] = {"after": start, "before": end if end > 0 else None}
+        end = self.starts[index + 1] - 1 if start and index + 1 < len(self.starts) else None
+        span: dict[str, Any] = {"after": start, "before": end}
         if not isinstance(raw, dict):
             raise self.fail(key, "must be a table with name and url", **span)
         for name in raw:

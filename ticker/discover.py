@@ -18,12 +18,13 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 from ticker.errors import FeedError, TickerError
 from ticker.feeds import Feed
 from ticker.fetch import FEED_ACCEPT, HTTPStatusError
-from ticker.sanitize import clean_line, clean_url
+from ticker.sanitize import clean_line, clean_url, error_line
 
 if TYPE_CHECKING:
     from ticker.fetch import Fetcher
 
-PAGE_ACCEPT = f"text/html, application/xhtml+xml;q=0.9, {FEED_ACCEPT}"
+# The address may be a page or a feed itself: both kinds are welcome (fetch.PAGE_ACCEPT is pages').
+ADDRESS_ACCEPT = f"text/html, application/xhtml+xml;q=0.9, {FEED_ACCEPT}"
 CONCURRENCY = 8  # candidate fetches at a time
 DEADLINE = 20.0  # seconds for validating every candidate, all stages together
 TITLE_MAX = 120
@@ -108,7 +109,7 @@ async def discover(url: str, fetcher: Fetcher, *, deadline: float = DEADLINE) ->
     Candidates are validated `CONCURRENCY` at a time within `deadline` seconds; whatever fails
     lands in `rejected`, never raises.
     """
-    response = await fetcher.get(with_scheme(url), accept=PAGE_ACCEPT)
+    response = await fetcher.get(with_scheme(url), accept=ADDRESS_ACCEPT)
     page = response.url
     rejected: list[tuple[str, str]] = []
     try:
@@ -117,7 +118,7 @@ async def discover(url: str, fetcher: Fetcher, *, deadline: float = DEADLINE) ->
         pass  # the usual case: a page, whose feeds are to be found
     except TickerError as error:
         if not _is_html_type(response.content_type):  # a web page's failure as a feed is no news
-            rejected.append((page, _one_line(error)))  # why the address itself is no feed
+            rejected.append((page, error_line(error)))  # why the address itself is no feed
     else:
         given = Candidate(page, _title(feed.title), len(feed.entries), "given")
         return Discovery(page, (given,), ())
@@ -240,7 +241,6 @@ def _usual_leads(page: str) -> list[_Lead]:
 
 @dataclass(frozen=True, slots=True)
 class _Checked:
-    lead: _Lead
     url: str = ""  # the final address, after redirects
     feed: Feed | None = None
     error: TickerError | None = None
@@ -285,7 +285,7 @@ async def _validate(
         checked = task.result()
         if checked.feed is None:
             if lead.via != "path" or not _not_there(checked.error):
-                rejected.append((lead.url, _one_line(checked.error)))
+                rejected.append((lead.url, error_line(checked.error)))
             continue
         key = _key(checked.url)
         # Usual paths often serve one feed at several addresses (/feed and /rss).
@@ -312,8 +312,8 @@ async def _check(fetcher: Fetcher, lead: _Lead) -> _Checked:
         response = await fetcher.get(lead.url)
         feed = await asyncio.to_thread(_read_feed, response.body, response.url)
     except TickerError as error:
-        return _Checked(lead, error=error)
-    return _Checked(lead, response.url, feed)
+        return _Checked(error=error)
+    return _Checked(response.url, feed)
 
 
 def _read_feed(body: bytes, url: str) -> Feed:
@@ -327,7 +327,7 @@ def _read_feed(body: bytes, url: str) -> Feed:
     except TickerError:
         raise
     except Exception as error:  # a parser's own surprise on hostile bytes is still "no feed"
-        raise FeedError(f"not a feed: {_one_line(error)}") from None
+        raise FeedError(f"not a feed: {error_line(error)}") from None
     if not feed.entries and not feed.title:
         raise FeedError("neither items nor a title, not a feed")
     return feed
@@ -356,8 +356,3 @@ def _key(url: str) -> str:
 
 def _title(raw: str) -> str:
     return clean_line(raw, TITLE_MAX, markup=False)
-
-
-def _one_line(error: object) -> str:
-    name = type(error).__name__
-    return clean_line(str(error) or name, 160, markup=False) or name

@@ -17,7 +17,7 @@ from urllib.parse import urljoin
 from ticker import badges as badge_rules
 from ticker.errors import FeedError
 from ticker.model import Headline, Source
-from ticker.sanitize import FIELD_MAX, SUMMARY_MAX, TITLE_MAX, clean_line, clean_url
+from ticker.sanitize import FIELD_MAX, SUMMARY_MAX, TITLE_MAX, clean_line, clean_url, error_line
 
 _EARLIEST_YEAR = 1990  # before the web: a parser's misreading (an epoch number as a year)
 MAX_ENTRIES = 1000  # per feed and poll; a hostile feed cannot flood the store
@@ -220,11 +220,6 @@ def _hash_id(source_url: str, title: str) -> str:
     return "sha1:" + digest.hexdigest()
 
 
-def _one_line(error: object) -> str:
-    name = type(error).__name__
-    return clean_line(str(error) or name, 160, markup=False) or name
-
-
 def _parse_fast(body: bytes, url: str) -> Feed:
     import fastfeedparser
 
@@ -268,7 +263,7 @@ def _parse_tolerant(body: bytes, url: str) -> Feed:
     )
     raw_entries = parsed.get("entries") or []
     if not raw_entries and parsed.get("bozo"):
-        reason = _one_line(parsed.get("bozo_exception") or "unreadable")
+        reason = error_line(parsed.get("bozo_exception") or "unreadable")
         raise FeedError(f"not a feed: {reason.removeprefix('<unknown>:')}")
     if not raw_entries and not parsed.get("version"):
         raise FeedError("no feed found in the response")

@@ -41,7 +41,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ticker import badges as badge_rules
 from ticker.errors import FeedError
 from ticker.model import BadgeRule, Headline, Listing, Source
-from ticker.sanitize import FIELD_MAX, TITLE_MAX, clean_line, clean_url
+from ticker.sanitize import FIELD_MAX, TITLE_MAX, clean_line, clean_url, error_line
 
 _T = TypeVar("_T")
 
@@ -211,7 +211,7 @@ def _headline(
         title = clean_line(title_element.get("title") or "", TITLE_MAX, markup=False)
     if not title or _TEMPLATE_KEY.search(title):
         return None
-    labels = [clean_line(_plain_raw(e), LABEL_MAX, markup=False) for e in labels_found]
+    labels = [_plain(e, LABEL_MAX) for e in labels_found]
     labels = [label for label in labels if label and not _TEMPLATE_KEY.search(label)]
     title, badges = badge_rules.assign(title, labels, rules=context.rules)
     when: datetime | _When | None = None
@@ -226,7 +226,7 @@ def _headline(
         guid=link,
         title=title,
         url=link,
-        published=_published(when, day, context.now, context.zone),
+        published=_published(when, day, context),
         badges=badges,
     )
 
@@ -375,12 +375,13 @@ def _element_when(element: Any, today: date, zone: tzinfo | None) -> datetime | 
         when = _when(value, today)
         if when.day is not None or when.clock is not None:
             return when
-    return _when(clean_line(_plain_raw(element), 200, markup=False), today)
+    return _when(_plain(element, 200), today)
 
 
 def _item_when(item: Any, skip: list[Any], today: date, zone: tzinfo | None) -> datetime | _When:
     """The time of an item without a time selector: a <time> inside, or its other text."""
-    for element in item.iter("time"):
+    element = next(item.iter("time"), None)
+    if element is not None:
         return _element_when(element, today, zone)
     return _when(_text_without(item, skip, limit=400), today)
 
@@ -414,15 +415,13 @@ def _to_utc(moment: datetime, zone: tzinfo | None) -> datetime | None:
         return None
 
 
-def _published(
-    when: datetime | _When | None, day: date | None, now: datetime, zone: tzinfo | None
-) -> datetime:
+def _published(when: datetime | _When | None, day: date | None, context: _Context) -> datetime:
+    now, today, zone = context.now, context.today, context.zone
     if isinstance(when, datetime):
         return min(when, now)
     if when is not None and when.day is not None:
         day = when.day
     clock = when.clock if when is not None else None
-    today = now.astimezone(zone).date()
     moment: datetime | None
     if clock is None:
         if day is None or day >= today:
@@ -476,7 +475,7 @@ def _document(body: bytes) -> Any:
     try:
         root = lxml_html.document_fromstring(text)
     except (etree.ParserError, ValueError) as error:
-        raise FeedError(f"not an HTML page: {_one_line(error)}") from None
+        raise FeedError(f"not an HTML page: {error_line(error)}") from None
     # Rows in <template> are the unrendered kind; scripts and styles hold no headlines.
     etree.strip_elements(root, "script", "style", "template", with_tail=False)
     return root
@@ -489,12 +488,7 @@ def _guarded(read: Callable[[], _T]) -> _T:
     except FeedError:
         raise
     except Exception as error:
-        raise FeedError(f"unreadable page: {_one_line(error)}") from None
-
-
-def _one_line(error: object) -> str:
-    name = type(error).__name__
-    return clean_line(str(error) or name, 160, markup=False) or name
+        raise FeedError(f"unreadable page: {error_line(error)}") from None
 
 
 def _plain_raw(element: Any) -> str:
@@ -552,7 +546,7 @@ def _translate(selector: str) -> str:
     try:
         return str(LxmlHTMLTranslator().css_to_xpath(selector))
     except SelectorError as error:
-        raise FeedError(f"not a CSS selector: {selector!r} ({_one_line(error)})") from None
+        raise FeedError(f"not a CSS selector: {selector!r} ({error_line(error)})") from None
 
 
 def _xpath(selector: str) -> Any:
@@ -627,8 +621,14 @@ def _propose(root: Any, source: Source, now: datetime, zone: tzinfo | None) -> l
 
 
 def _step(element: Any) -> str:
-    """A CSS step for an element: its tag and first class (the base class, in BEM terms)."""
+    """A CSS step for an element: its tag and first class (the base class, in BEM terms).
+
+    Tag names are page text: one with a control or bidi character becomes `*`, never a selector
+    a person is shown.
+    """
     tag = str(element.tag).lower()
+    if not tag.isprintable():
+        tag = "*"
     for name in (element.get("class") or "").split():
         if _CLASS.fullmatch(name):
             return f"{tag}.{name}"
@@ -801,7 +801,7 @@ class _Page:
         own = _step(first)
         chain = []
         node = first.getparent()
-        while node is not None and node.tag not in ("html",):
+        while node is not None and node.tag != "html":
             chain.append(node)
             node = node.getparent()
         candidates = [own]

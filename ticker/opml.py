@@ -26,15 +26,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ticker.config import ListingError, make_listing
+from ticker.config import LISTING_KEYS, ListingError, make_listing
 from ticker.errors import ConfigError
 from ticker.model import Source
-from ticker.sanitize import FIELD_MAX, clean_line, clean_url
+from ticker.sanitize import FIELD_MAX, clean_line, clean_url, strip_controls
 
 NAMESPACE = "urn:x-ticker:opml:1"  # the attributes that describe an html source's listing
 TITLE = "ticker subscriptions"
 NAME_MAX = 80
-_LISTING_FIELDS = ("item", "title", "link", "time", "date", "label", "timezone")
 # Characters XML 1.0 cannot hold at all, not even as references.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _DECLARED = re.compile(rb"""^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']+)""")
@@ -97,7 +96,7 @@ def write(sources: Iterable[Source], *, now: datetime | None = None) -> str:
             # Not a feed: other readers skip it (no xmlUrl); ticker reads the selectors back.
             outline.attrib.update({"type": "html", "text": name, "title": name, "htmlUrl": url})
             if source.listing is not None:
-                for field in _LISTING_FIELDS:
+                for field in LISTING_KEYS:
                     value = getattr(source.listing, field)
                     if value is not None:
                         outline.set(f"{{{NAMESPACE}}}{field}", _xml(value))
@@ -115,8 +114,7 @@ class _Reader:
 
     def fail(self, outline: Any, problem: str) -> ConfigError:
         line = f":{outline.sourceline}" if outline.sourceline else ""
-        name = _name(outline.get("text") or outline.get("title") or "")
-        return ConfigError(f"{self.path}{line}: outline {name!r}: {problem}")
+        return ConfigError(f"{self.path}{line}: outline {_title(outline)!r}: {problem}")
 
     def sources(self, body: Any) -> list[Source]:
         from ticker.sources_file import url_key
@@ -132,10 +130,10 @@ class _Reader:
             source = self.source(outline, "/".join(folder))
             inner = folder
             if source is not None:
-                if url_key(source.url) not in seen:
-                    seen.add(url_key(source.url))
+                if (key := url_key(source.url)) not in seen:
+                    seen.add(key)
                     found.append(source)
-            elif (title := _name(outline.get("text") or outline.get("title") or "")) != "":
+            elif title := _title(outline):
                 inner = (*folder, title)
             stack.extend((child, inner) for child in reversed(_outlines(outline)))
         return found
@@ -143,10 +141,11 @@ class _Reader:
     def source(self, outline: Any, category: str) -> Source | None:
         """The source an outline names, None for a folder or anything else that is not one."""
         raw_url = _attribute(outline, "xmlUrl")
+        # Untrusted selectors: no escape sequences into the config file or a message.
         listing = {
-            field: outline.get(f"{{{NAMESPACE}}}{field}")
-            for field in _LISTING_FIELDS
-            if outline.get(f"{{{NAMESPACE}}}{field}") is not None
+            field: strip_controls(value)
+            for field in LISTING_KEYS
+            if (value := outline.get(f"{{{NAMESPACE}}}{field}")) is not None
         }
         if raw_url.strip():
             kind, url = "feed", _http_url(raw_url)
@@ -159,7 +158,7 @@ class _Reader:
                 raise self.fail(outline, f"htmlUrl {raw_url[:200]!r} is not an http(s) address")
         else:
             return None
-        name = _name(outline.get("text") or outline.get("title") or "") or url
+        name = _title(outline) or url
         if kind == "feed":
             return Source(name=name, url=url, category=category)
         try:
@@ -209,6 +208,11 @@ def _http_url(raw: str) -> str | None:
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return None
     return url
+
+
+def _title(outline: Any) -> str:
+    """An outline's name, cleaned: its text, else its title."""
+    return _name(outline.get("text") or outline.get("title") or "")
 
 
 def _name(raw: str) -> str:

@@ -111,3 +111,9 @@ def clean_url(raw: object) -> str:
         return ""
     text = strip_controls(raw[:FIELD_MAX]).strip()
     return "".join(text.split())
+
+
+def error_line(error: object, limit: int = 160) -> str:
+    """An exception from a parser or the network as one clean line; its type's name if empty."""
+    name = type(error).__name__
+    return clean_line(str(error) or name, limit, markup=False) or name

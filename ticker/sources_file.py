@@ -30,7 +30,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from ticker import config
 from ticker.errors import ConfigError
-from ticker.model import Listing, Source
+from ticker.model import Source
 
 
 class DuplicateSourceError(ConfigError):
@@ -128,14 +128,14 @@ def _choose(path: Path, sources: tuple[Source, ...], match: str) -> list[int]:
     wanted = match.strip()
     if not wanted:
         raise NoSuchSourceError(f"{path}: say which source: a url, a name or a host")
-    host = wanted.lower().rstrip(".")
-    bare = host.removeprefix("www.")
+    key = url_key(wanted)
+    bare = wanted.lower().rstrip(".").removeprefix("www.")
 
     def host_of(source: Source) -> str:
         return (urlsplit(source.url).hostname or "").rstrip(".")
 
     ways: list[Callable[[Source], bool]] = [
-        lambda s: url_key(s.url) == url_key(wanted),
+        lambda s: url_key(s.url) == key,
         lambda s: s.name.casefold() == wanted.casefold(),
         lambda s: host_of(s).removeprefix("www.") == bare,
         lambda s: host_of(s).endswith("." + bare),
@@ -176,7 +176,7 @@ def _add(document: _Document, sources: list[Source]) -> tuple[list[Source], list
 def _checked(path: Path, source: Source) -> Source:
     """`source` as the config file will read it back; ConfigError says what is wrong with it."""
     try:
-        [parsed] = config.parse(render(source), path).sources
+        [parsed] = config.parse(config.render(source), path).sources
     except ConfigError as error:
         problem = re.sub(r"^.*?: sources\[0\]\.", "", str(error))
         raise ConfigError(f"{path}: cannot add {source.name!r}: {problem}") from None
@@ -184,52 +184,6 @@ def _checked(path: Path, source: Source) -> Source:
 
 
 # -- the file as lines -----------------------------------------------------------------------
-
-
-def render(source: Source) -> str:
-    """The [[sources]] table for `source`; what is at its default value is left out."""
-    import tomlkit
-
-    table = tomlkit.table()
-    table.add("name", source.name.strip())
-    table.add("url", source.url)
-    if source.kind != "feed":
-        table.add("kind", source.kind)
-    if source.category.strip():
-        table.add("category", source.category.strip())
-    if source.interval is not None:
-        interval = source.interval
-        table.add("interval", int(interval) if float(interval).is_integer() else interval)
-    if source.paused:
-        table.add("paused", True)
-    if source.rules:
-        rules = tomlkit.array()
-        for rule in source.rules:
-            entry = tomlkit.inline_table()
-            entry.update({"pattern": rule.pattern, "badge": (rule.badge.name or "").lower()})
-            if rule.strip:
-                entry["strip"] = True
-            rules.append(entry)
-        table.add("rules", rules)
-    if source.listing is not None:
-        table.add("listing", _listing_table(source.listing))
-    document = tomlkit.document()
-    tables = tomlkit.aot()
-    tables.append(table)
-    document.add("sources", tables)
-    return tomlkit.dumps(document).rstrip() + "\n"
-
-
-def _listing_table(listing: Listing) -> Any:
-    import tomlkit
-
-    table = tomlkit.table()
-    default = Listing(item="", title="")
-    for name in ("item", "title", "link", "time", "date", "label", "timezone"):
-        value = getattr(listing, name)
-        if name in ("item", "title") or value != getattr(default, name):
-            table.add(name, value)
-    return table
 
 
 _KEY_PART = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')"""
@@ -284,7 +238,7 @@ class _Document:
         nl = self.newline
         block = [
             line + nl
-            for text in (render(s) for s in sources)
+            for text in (config.render(s) for s in sources)
             for line in [*text.rstrip("\n").split("\n"), ""]
         ][:-1]
         lines = list(self.lines)
@@ -376,7 +330,7 @@ class _Document:
 def _inline(source: Source) -> Any:
     import tomlkit
 
-    table = tomlkit.parse(render(source))["sources"][0]
+    table = tomlkit.parse(config.render(source))["sources"][0]
     item = tomlkit.inline_table()
     for key, value in table.items():
         if key == "listing":

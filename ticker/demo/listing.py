@@ -11,12 +11,13 @@ publishing system leaves it; a reader must not show it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
 from ticker.demo import words
 from ticker.demo.newsroom import Newsroom, Story, slugify
+from ticker.demo.render import story_url
 
 PATH = "/latest.html"
 ZONE = "Europe/Kyiv"
@@ -43,11 +44,11 @@ def render_page(stories: Sequence[Story], most_read: Sequence[Story]) -> bytes:
     zone = ZoneInfo(ZONE)
     template_row = _template_row(stories)
     rows: list[str] = []
-    day: tuple[int, int, int] | None = None
+    day: date | None = None
     for index, story in enumerate(stories):
         when = story.published.astimezone(zone)
-        if (when.year, when.month, when.day) != day:
-            day = (when.year, when.month, when.day)
+        if when.date() != day:
+            day = when.date()
             rows.append(f'<div class="news-feed__date">{_day_header(when)}</div>\n')
         label = story.labels[0] if story.labels else None
         if index == template_row:
@@ -55,11 +56,11 @@ def render_page(stories: Sequence[Story], most_read: Sequence[Story]) -> bytes:
         label_html = f'<span class="news-feed__label">{escape(label)}</span> ' if label else ""
         rows.append(
             f'<div class="news-feed__item"><span class="news-feed__time">{when:%H:%M}</span> '
-            f'{label_html}<a class="news-feed__link" href="{_href(story)}">'
+            f'{label_html}<a class="news-feed__link" href="{story_url("", story)}">'
             f"{escape(story.title)}</a></div>\n"
         )
     popular = "".join(
-        f'<li class="most-read__item"><a href="{_href(s)}">{escape(s.headline)}</a></li>\n'
+        f'<li class="most-read__item"><a href="{story_url("", s)}">{escape(s.headline)}</a></li>\n'
         for s in most_read
     )
     sections = "".join(
@@ -109,10 +110,6 @@ def _template_row(stories: Sequence[Story]) -> int | None:
 def _most_read(stories: Sequence[Story]) -> list[Story]:
     """A few of the stories, in an order of their own (readers do not read by time)."""
     return sorted(stories, key=lambda s: (s.id * 7919) % 101)[:MOST_READ]
-
-
-def _href(story: Story) -> str:
-    return f"/articles/{story.slug}.html"
 
 
 def _day_header(when: datetime) -> str:

@@ -21,6 +21,7 @@ from textual.widgets.option_list import Option
 
 from ticker.errors import TickerError
 from ticker.model import Source
+from ticker.sanitize import clean_line, strip_controls
 from ticker.session import Session
 
 if TYPE_CHECKING:
@@ -114,7 +115,7 @@ class AddSourceScreen(ModalScreen[Source | None]):
     def _where(self) -> Content:
         path = self.session.config_path
         if path is not None:
-            return Content(f"Saved to {_one_line(str(path))}")
+            return Content(f"Saved to {clean_line(str(path), markup=False)}")
         return Content(
             "For this run only: the sources were named on the command line, nothing is saved."
         )
@@ -163,7 +164,7 @@ class AddSourceScreen(ModalScreen[Source | None]):
         best = discovery.best
         ordered = sorted(discovery.candidates, key=lambda c: c is not best)  # stable: page order
         self._candidates = ordered
-        page = _one_line(discovery.page)
+        page = clean_line(discovery.page, markup=False)
         if len(ordered) > 1:
             self._status(f"{len(ordered)} feeds at {page}; the main one first:")
             feeds = self.query_one(FeedList)
@@ -188,26 +189,26 @@ class AddSourceScreen(ModalScreen[Source | None]):
             self._status(f"No feed found at {page}{tried}.", error=True)
             self._show_found(Content("Press h to read the page's own list of headlines instead."))
 
-    def show_listing(self, page: str, source: Source, description: str) -> None:
+    def show_listing(self, source: Source, description: str) -> None:
         """A page's list of headlines: its selectors and first headlines, for a person to judge."""
         self._pending = source
         self._status("No feed, but the page lists headlines with times:")
-        lines = "\n".join(_printable(line) for line in description.splitlines())
-        adds = (f"Enter adds it as “{_one_line(source.name)}”.", "$accent")
+        lines = "\n".join(strip_controls(line) for line in description.splitlines())
+        adds = (f"Enter adds it as “{clean_line(source.name, markup=False)}”.", "$accent")
         self._show_found(Content.assemble(lines, "\n", adds))
 
     def _describe(self, candidate: Candidate, *, main: bool) -> Content:
         """Two lines: the title, its headline count and marks; the address."""
         count = candidate.items
         parts: list[str | tuple[str, str]] = [
-            (_one_line(candidate.title) or "(untitled)", "bold"),
+            (clean_line(candidate.title, markup=False) or "(untitled)", "bold"),
             (f" · {count} headline{'s' if count != 1 else ''}", "$foreground-muted"),
         ]
         if main:
             parts.append((" · main feed", "$accent"))
         if self.session.source_for(candidate.url) is not None:
             parts.append((" · a source already", "$warning"))
-        parts += ["\n", (_one_line(candidate.url), "$foreground-muted")]
+        parts += ["\n", (clean_line(candidate.url, markup=False), "$foreground-muted")]
         return Content.assemble(*parts)
 
     # -- the work -----------------------------------------------------------------------------
@@ -223,7 +224,7 @@ class AddSourceScreen(ModalScreen[Source | None]):
 
     @work(exclusive=True, group="find", exit_on_error=False)
     async def find_feeds(self, address: str) -> None:
-        self._set_busy(f"Looking for feeds at {_one_line(address)}…")
+        self._set_busy(f"Looking for feeds at {clean_line(address, markup=False)}…")
         try:
             discovery = await self.session.find_feeds(address)
         except Exception as error:  # a page that cannot be fetched is a line in the dialog
@@ -234,7 +235,7 @@ class AddSourceScreen(ModalScreen[Source | None]):
 
     @work(exclusive=True, group="find", exit_on_error=False)
     async def find_listing(self, page: str) -> None:
-        self._set_busy(f"Looking for a list of headlines at {_one_line(page)}…")
+        self._set_busy(f"Looking for a list of headlines at {clean_line(page, markup=False)}…")
         try:
             page, proposals = await self.session.find_listing(page)
         except Exception as error:
@@ -243,19 +244,18 @@ class AddSourceScreen(ModalScreen[Source | None]):
         self._set_busy(None)
         if not proposals:
             self._clear()
-            self._status(
-                f"No list of headlines with times found at {_one_line(page)} either.", error=True
-            )
+            where = clean_line(page, markup=False)
+            self._status(f"No list of headlines with times found at {where} either.", error=True)
             self.query_one(AddressInput).focus()
             return
         proposal = proposals[0]
         source = self.session.listing_source(page, proposal)
-        self.show_listing(page, source, self.session.describe_listing(page, proposal))
+        self.show_listing(source, self.session.describe_listing(page, proposal))
 
     @work(exclusive=True, group="add", exit_on_error=False)
     async def add(self, source: Source) -> None:
         self._adding = True
-        self._set_busy(f"Adding {_one_line(source.name)}…")
+        self._set_busy(f"Adding {clean_line(source.name, markup=False)}…")
         try:
             await self.session.add_source(source)
         except Exception as error:  # already a source, a config file that cannot be written
@@ -265,7 +265,7 @@ class AddSourceScreen(ModalScreen[Source | None]):
             self._adding = False
         self._set_busy(None)
         later = "" if self.session.saves_sources else " (for this run only)"
-        self.app.notify(f"Added {_one_line(source.name)}{later}", markup=False)
+        self.app.notify(f"Added {clean_line(source.name, markup=False)}{later}", markup=False)
         if self.app.screen is self:
             self.dismiss(source)
         else:  # the help is open over the dialog: close when back in front, not the help
@@ -305,17 +305,7 @@ class AddSourceScreen(ModalScreen[Source | None]):
             self.dismiss(None)
 
 
-def _one_line(text: str) -> str:
-    """Text for one line of the dialog: whitespace runs and controls become one space."""
-    return _printable(" ".join(text.split()))
-
-
-def _printable(line: str) -> str:
-    """A line with its spaces kept (the listing's columns), anything unprintable a space."""
-    return "".join(ch if ch.isprintable() else " " for ch in line)
-
-
 def _reason(error: Exception) -> str:
     if isinstance(error, TickerError):
-        return _one_line(str(error)) or type(error).__name__
-    return f"{type(error).__name__}: {_one_line(str(error))}".rstrip(": ")
+        return clean_line(str(error), markup=False) or type(error).__name__
+    return f"{type(error).__name__}: {clean_line(str(error), markup=False)}".rstrip(": ")

@@ -23,6 +23,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Static
 
 from ticker.model import Source, SourceHealth
+from ticker.sanitize import clean_line
 from ticker.session import Session
 
 if TYPE_CHECKING:
@@ -161,11 +162,11 @@ class SourcesScreen(Screen[str | None]):
         elif record.ok:
             health = Text("ok", style("sources--ok"))
         else:
-            error = _one_line(record.last_error or "")
+            error = clean_line(record.last_error or "", markup=False)
             failures = f"{record.failures} failures: " if record.failures > 1 else ""
             health = Text(f"{failures}{error}", style("sources--failing"), no_wrap=True)
             health.truncate(ERROR_WIDTH, overflow="ellipsis")
-        name = Text(_one_line(row.source.name), no_wrap=True)
+        name = Text(clean_line(row.source.name, markup=False), no_wrap=True)
         name.truncate(NAME_WIDTH, overflow="ellipsis")
         next_poll = None if row.source.paused else record.next_poll
         return [
@@ -190,11 +191,11 @@ class SourcesScreen(Screen[str | None]):
             self.query_one("#detail", Static).update("")
             return
         record = row.health
-        detail = Text(_one_line(row.url), no_wrap=True, overflow="ellipsis")
+        detail = Text(clean_line(row.url, markup=False), no_wrap=True, overflow="ellipsis")
         if record.last_error and not row.source.paused:
             detail.append("\n")
             failing = self.get_component_rich_style("sources--failing", partial=True)
-            detail.append(_one_line(record.last_error), failing)
+            detail.append(clean_line(record.last_error, markup=False), failing)
         self.query_one("#detail", Static).update(detail)
 
     def on_data_table_row_highlighted(self, _: DataTable.RowHighlighted) -> None:
@@ -251,7 +252,9 @@ class SourcesScreen(Screen[str | None]):
         self.show_health(self._health)  # at once; the app's health report follows
         self.ticker.sources_changed()
         done = "Paused" if paused else "Resumed"
-        self.notify(f"{done} {_one_line(source.name)}{self._for_now()}", markup=False)
+        self.notify(
+            f"{done} {clean_line(source.name, markup=False)}{self._for_now()}", markup=False
+        )
 
     @work(group="edit", exit_on_error=False)
     async def remove_source(self, source: Source) -> None:
@@ -263,13 +266,16 @@ class SourcesScreen(Screen[str | None]):
         self.show_health(self._health)
         self.ticker.sources_changed(removed=source.url)
         starred = f"; {kept} starred headline{'s' if kept != 1 else ''} kept" if kept else ""
-        self.notify(f"Removed {_one_line(source.name)}{starred}{self._for_now()}", markup=False)
+        self.notify(
+            f"Removed {clean_line(source.name, markup=False)}{starred}{self._for_now()}",
+            markup=False,
+        )
 
     def _for_now(self) -> str:
         return "" if self.session.saves_sources else " (for this run only)"
 
     def _edit_failed(self, error: Exception) -> None:
-        reason = _one_line(str(error)) or type(error).__name__
+        reason = clean_line(str(error), markup=False) or type(error).__name__
         self.notify(reason, severity="error", timeout=8, markup=False)
 
     def action_close(self) -> None:
@@ -310,18 +316,16 @@ class ConfirmRemove(ModalScreen[bool]):
         with Vertical() as box:
             box.border_title = "Remove a source"
             question = Text("Remove ")
-            question.append(_one_line(self.source.name), "bold")
+            question.append(clean_line(self.source.name, markup=False), "bold")
             question.append("?\nIts headlines are deleted; starred headlines are kept.")
             yield Static(question)
-            yield Static(Text(_one_line(self.source.url), no_wrap=True, overflow="ellipsis"))
+            yield Static(
+                Text(clean_line(self.source.url, markup=False), no_wrap=True, overflow="ellipsis")
+            )
             yield Static(Text("y removes it, n keeps it"), id="keys")
 
     def action_answer(self, remove: bool) -> None:
         self.dismiss(remove)
-
-
-def _one_line(text: str) -> str:
-    return "".join(ch for ch in " ".join(text.split()) if ch.isprintable())
 
 
 def _when(moment: datetime | None, tz: tzinfo | None, style: Style, *, missing: str) -> Text:
