@@ -428,8 +428,10 @@ def _app(session: object) -> int:
     from ticker.app.app import TickerApp
 
     session.prepare()  # type: ignore[attr-defined]
-    TickerApp(session, tune_gc=True).run()  # type: ignore[arg-type]
-    return EXIT_OK
+    app = TickerApp(session, tune_gc=True)  # type: ignore[arg-type]
+    app.run()
+    # Textual prints a crash's traceback and sets the code; the shell must hear it too.
+    return app.return_code or EXIT_OK
 
 
 if __name__ == "__main__":
