@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -185,14 +186,83 @@ def test_forgetting_a_source_keeps_its_starred_headlines_and_others_sources(stor
 
 def test_retention_by_age(store: Store) -> None:
     save(store, WIRE, headline("fresh"), headline("stale", minutes_ago=3 * 24 * 60))
-    store.prune(Retention(max_age_days=1))
+    store.prune(Retention(max_age_days=1, keep_newest=1))
     assert [h.guid for h in store.headlines()] == ["fresh"]
 
 
-def test_items_older_than_retention_are_not_stored_again(store: Store) -> None:
-    stale = headline("stale", minutes_ago=40 * 24 * 60)
-    report = store.save([PollRecord(WIRE, time.time(), [stale])], retention=Retention())
-    assert report.new_rows == [] and store.count() == 0
+def test_items_older_than_retention_are_not_stored_past_the_newest_kept(store: Store) -> None:
+    stale = [headline(f"s{i}", minutes_ago=40 * 24 * 60 + i) for i in range(5)]
+    retention = Retention(keep_newest=2)
+    report = store.save([PollRecord(WIRE, time.time(), stale)], retention=retention)
+    assert len(report.new_rows) == 2
+    assert [h.guid for h in store.headlines()] == ["s0", "s1"]
+    assert store.prune(retention) == 0  # what was stored is what retention keeps
+
+
+def test_a_quiet_source_keeps_its_newest_items_whatever_their_age(store: Store) -> None:
+    """A blog whose last post is two months old still shows its last posts."""
+    day = 24 * 60
+    quiet = [headline(f"q{i}", minutes_ago=(60 + i) * day) for i in range(25)]
+    report = store.save([PollRecord(WIRE, time.time(), quiet)], retention=Retention())
+    assert len(report.new_rows) == 20
+    busy = [headline(f"b{i}", source=DESK, minutes_ago=i * day) for i in range(40)]
+    store.save([PollRecord(DESK, time.time(), busy)], retention=Retention())
+    store.prune(Retention())
+    assert [h.guid for h in store.headlines(Query(sources=(WIRE.url,)))] == [
+        f"q{i}" for i in range(20)
+    ]
+    # the busy source keeps its young items and, of the old, only what its newest 20 include
+    assert [h.guid for h in store.headlines(Query(sources=(DESK.url,)))] == [
+        f"b{i}" for i in range(30)
+    ]
+    # a newer post pushes the oldest kept one out
+    store.save([PollRecord(WIRE, time.time(), [headline("fresh")])], retention=Retention())
+    store.prune(Retention())
+    kept = [h.guid for h in store.headlines(Query(sources=(WIRE.url,)))]
+    assert kept == ["fresh"] + [f"q{i}" for i in range(19)]
+
+
+def test_starred_items_survive_beside_the_newest_kept(store: Store) -> None:
+    day = 24 * 60
+    rows, _ = save(store, WIRE, *(headline(f"q{i}", minutes_ago=(60 + i) * day) for i in range(5)))
+    store.set_starred([rows[4]])
+    assert store.prune(Retention(keep_newest=2)) == 2
+    assert [h.guid for h in store.headlines()] == ["q0", "q1", "q4"]
+    assert store.prune(Retention(keep_newest=0)) == 2
+    assert [h.guid for h in store.headlines()] == ["q4"]
+
+
+def test_a_derived_title_says_where_it_came_from(store: Store) -> None:
+    derived = replace(headline("d", "A status with no title of its own"), title_from="summary")
+    save(store, WIRE, derived, headline("own"))
+    found = {h.guid: h.title_from for h in store.headlines()}
+    assert found == {"d": "summary", "own": ""}
+    # the item gets a title of its own later: it is an update, and no longer derived
+    _, updated = save(store, WIRE, headline("d", "Now titled"))
+    assert updated and store.headline(updated[0]).title_from == ""
+
+
+def test_a_store_of_schema_2_gains_title_from_and_keeps_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    db = sqlite3.connect(path)
+    from ticker.store import _MIGRATIONS, _statements
+
+    for number in range(2):
+        for statement in _statements(_MIGRATIONS[number]):
+            db.execute(statement)
+    db.execute("INSERT INTO sources(url, name) VALUES (?, ?)", (WIRE.url, WIRE.name))
+    db.execute(
+        "INSERT INTO items(source_id, guid, title, url, published, first_seen)"
+        " VALUES (1, 'g', 'Kept', 'http://127.0.0.1/g', ?, ?)",
+        (int(time.time()), time.time()),
+    )
+    db.execute("PRAGMA user_version = 2")
+    db.commit()
+    db.close()
+    with Store(path) as store:
+        assert store.schema_version == SCHEMA_VERSION
+        [kept] = store.headlines()
+        assert (kept.title, kept.title_from) == ("Kept", "")
 
 
 @pytest.mark.parametrize(

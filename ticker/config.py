@@ -43,6 +43,7 @@ DEFAULT_CONFIG = """\
 [retention]
 # max_age_days = 30             # older headlines are deleted (starred ones are kept)
 # max_items_per_source = 2000   # per source, beyond this the oldest go (starred ones are kept)
+# keep_newest = 20              # each source's newest stay, however old (quiet blogs)
 
 # One [[sources]] table per source: name and url, optionally interval, badge rules, a category
 # (a folder in OPML), paused = true (kept here, not polled), and kind = "html" with a listing.
@@ -302,6 +303,9 @@ class _Reader:
                 max_age_days=self.number(retention, "retention.max_age_days", 30.0, low=0.01),
                 max_items_per_source=int(
                     self.number(retention, "retention.max_items_per_source", 2000, low=1)
+                ),
+                keep_newest=int(
+                    self.number(retention, "retention.keep_newest", 20, low=0, high=100_000)
                 ),
             ),
             timezone=timezone,

@@ -29,7 +29,11 @@ def plain(headlines: Iterable[Headline], tz: tzinfo | None, now: datetime) -> It
 
 
 def json_lines(headlines: Iterable[Headline]) -> Iterator[str]:
-    """One JSON object per headline; `published` in UTC, ISO 8601."""
+    """One JSON object per headline; `published` in UTC, ISO 8601.
+
+    `title_from` says where the title came from: "title" (the item's own), or for an item
+    without one "dc:title", "itunes:title", "media:title", "summary", "content", "link", "none".
+    """
     for h in headlines:
         yield json.dumps(
             {
@@ -37,6 +41,7 @@ def json_lines(headlines: Iterable[Headline]) -> Iterator[str]:
                 "source": h.source_name,
                 "source_url": h.source,
                 "title": h.title,
+                "title_from": h.title_from or "title",
                 "url": h.url,
                 "published": iso_utc(h.published),
                 "badges": h.badges.names(),

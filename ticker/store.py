@@ -90,12 +90,16 @@ _MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX items_url ON items(url);
     """,
+    # 3: where a derived title came from ("" when the item had a title of its own)
+    """
+    ALTER TABLE items ADD COLUMN title_from TEXT NOT NULL DEFAULT '';
+    """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 _ITEM_COLUMNS = (
     "items.id, sources.url, sources.name, items.guid, items.title, items.url, items.summary,"
-    " items.published, items.badges, items.read, items.starred"
+    " items.published, items.badges, items.read, items.starred, items.title_from"
 )
 
 
@@ -134,10 +138,12 @@ class SaveReport:
 
 @dataclass(frozen=True, slots=True)
 class Retention:
-    """How much the store keeps. Starred items are always kept."""
+    """How much the store keeps. Starred items are always kept, and so is each source's newest
+    `keep_newest`, whatever their age: a quiet blog still shows its last posts."""
 
     max_age_days: float = 30.0
     max_items_per_source: int = 2000
+    keep_newest: int = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,15 +287,12 @@ class Store:
     ) -> SaveReport:
         """Store a batch of polls in one transaction; returns what was new or updated."""
         report = SaveReport()
-        cutoff = None
-        if retention is not None:
-            cutoff = int(time.time() - retention.max_age_days * 86_400)
         with self._transaction() as db:
             first_new = db.execute("SELECT coalesce(max(id), 0) FROM items").fetchone()[0]
             for record in records:
                 source_id = self._source_id(db, record.source)
                 if record.headlines is not None:
-                    new, updated = self._upsert(db, source_id, record.headlines, cutoff)
+                    new, updated = self._upsert(db, source_id, record.headlines, retention)
                     report.new_rows += new
                     report.updated_rows += updated
                     report.per_source[record.source.url] = (len(new), len(updated))
@@ -343,13 +346,13 @@ class Store:
         db: sqlite3.Connection,
         source_id: int,
         headlines: Sequence[Headline],
-        cutoff: int | None,
+        retention: Retention | None,
     ) -> tuple[list[int], list[int]]:
         unique: dict[str, Headline] = {}
         for headline in headlines:
-            if cutoff is not None and headline.published.timestamp() < cutoff:
-                continue  # retention would delete it again at once
             unique.setdefault(headline.guid, headline)
+        if retention is not None:
+            unique = _kept(unique, retention)
         if not unique:
             return [], []
         existing: dict[str, tuple[int, str, str, int]] = {}
@@ -381,6 +384,7 @@ class Store:
                         int(h.published.timestamp()),
                         now,
                         int(h.badges),
+                        h.title_from,
                     )
                 )
                 continue
@@ -388,13 +392,13 @@ class Store:
             changed = title != h.title or summary != h.summary
             new_badges = badges | int(h.badges) | (int(Badge.UPDATED) if changed else 0)
             if changed or new_badges != badges:
-                updates.append((h.title, h.url, h.summary, new_badges, row))
+                updates.append((h.title, h.url, h.summary, new_badges, h.title_from, row))
                 updated_rows.append(row)
         new_rows: list[int] = []
         if inserts:
             cursor = db.executemany(
                 "INSERT INTO items(source_id, guid, title, url, summary, published, first_seen,"
-                " badges) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " badges, title_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 inserts,
             )
             # One writer in one transaction, and ids only ever grow: the new rows are the last
@@ -403,7 +407,8 @@ class Store:
             new_rows = list(range(last - cursor.rowcount + 1, last + 1))
         if updates:
             db.executemany(
-                "UPDATE items SET title = ?, url = ?, summary = ?, badges = ? WHERE id = ?",
+                "UPDATE items SET title = ?, url = ?, summary = ?, badges = ?, title_from = ?"
+                " WHERE id = ?",
                 updates,
             )
         return new_rows, updated_rows
@@ -411,15 +416,31 @@ class Store:
     def prune(self, retention: Retention, *, now: float | None = None) -> int:
         """Delete what retention does not keep (never starred items); returns the count."""
         cutoff = int((now or time.time()) - retention.max_age_days * 86_400)
+        # Past a source's newest `keep_newest`, age decides; past its newest
+        # `max_items_per_source`, the count does. Both walk items_by_source newest first.
+        too_old = (
+            "DELETE FROM items WHERE id IN (SELECT id FROM items WHERE source_id = ?"
+            " AND starred = 0 AND published < ?"
+            " AND (published, id) < (SELECT published, id FROM items WHERE source_id = ?"
+            " ORDER BY published DESC, id DESC LIMIT 1 OFFSET ?))"
+        )
+        too_many = (
+            "DELETE FROM items WHERE id IN (SELECT id FROM items WHERE source_id = ?"
+            " AND starred = 0 ORDER BY published DESC, id DESC LIMIT -1 OFFSET ?)"
+        )
+        deleted = 0
         with self._transaction() as db:
-            deleted = db.execute(
-                "DELETE FROM items WHERE starred = 0 AND published < ?", (cutoff,)
-            ).rowcount
-            for (source_id,) in db.execute("SELECT id FROM sources").fetchall():
+            if retention.keep_newest <= 0:
                 deleted += db.execute(
-                    "DELETE FROM items WHERE id IN (SELECT id FROM items WHERE source_id = ?"
-                    " AND starred = 0 ORDER BY published DESC, id DESC LIMIT -1 OFFSET ?)",
-                    (source_id, retention.max_items_per_source),
+                    "DELETE FROM items WHERE starred = 0 AND published < ?", (cutoff,)
+                ).rowcount
+            for (source_id,) in db.execute("SELECT id FROM sources").fetchall():
+                if retention.keep_newest > 0:
+                    deleted += db.execute(
+                        too_old, (source_id, cutoff, source_id, retention.keep_newest - 1)
+                    ).rowcount
+                deleted += db.execute(
+                    too_many, (source_id, retention.max_items_per_source)
                 ).rowcount
         return int(deleted)
 
@@ -587,8 +608,34 @@ def fts_query(text: str) -> str:
 _NOT_SEARCHABLE = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # FTS5 strings cannot hold a NUL
 
 
+def _kept(unique: dict[str, Headline], retention: Retention) -> dict[str, Headline]:
+    """What of a poll retention keeps: the feed's newest `keep_newest`, then what is young.
+
+    Items retention would delete at once are not stored at all.
+    """
+    cutoff = time.time() - retention.max_age_days * 86_400
+    newest = sorted(unique.values(), key=lambda h: h.published, reverse=True)
+    kept = {h.guid for h in newest[: retention.keep_newest]}
+    return {
+        guid: h for guid, h in unique.items() if guid in kept or h.published.timestamp() >= cutoff
+    }
+
+
 def _headline(row: tuple[object, ...]) -> Headline:
-    (rowid, source, name, guid, title, url, summary, published, badges, read, starred) = row
+    (
+        rowid,
+        source,
+        name,
+        guid,
+        title,
+        url,
+        summary,
+        published,
+        badges,
+        read,
+        starred,
+        title_from,
+    ) = row
     return Headline(
         row=int(rowid),  # type: ignore[call-overload]
         source=str(source),
@@ -601,6 +648,7 @@ def _headline(row: tuple[object, ...]) -> Headline:
         badges=Badge(int(badges)),  # type: ignore[call-overload]
         read=bool(read),
         starred=bool(starred),
+        title_from=str(title_from),
     )
 
 

@@ -58,6 +58,8 @@ class HeadlinePane(ScrollView, can_focus=True):
     HeadlinePane > .headline-pane--source { color: $text-secondary; }
     HeadlinePane > .headline-pane--title { color: $foreground; }
     HeadlinePane > .headline-pane--read { color: $text-muted; }
+    /* A title ticker made from an item's summary or link: readable, but not the newsroom's. */
+    HeadlinePane > .headline-pane--derived { text-style: italic; }
     HeadlinePane > .headline-pane--star { color: $warning; text-style: bold; }
     HeadlinePane > .headline-pane--cursor { background: $block-cursor-background; }
     HeadlinePane:blur > .headline-pane--cursor { background: $block-cursor-blurred-background; }
@@ -81,6 +83,7 @@ class HeadlinePane(ScrollView, can_focus=True):
         "headline-pane--source",
         "headline-pane--title",
         "headline-pane--read",
+        "headline-pane--derived",
         "headline-pane--star",
         "headline-pane--cursor",
         "headline-pane--empty",
@@ -405,6 +408,8 @@ def headline_segments(
             )
             segments.append(gap)
     title_style = style("headline-pane--read" if headline.read else "headline-pane--title")
+    if headline.title_from:
+        title_style += style("headline-pane--derived")
     segments.append(Segment(headline.title, title_style))
     return segments
 
