@@ -21,7 +21,7 @@ B = Badge
             B.EXCLUSIVE,
         ),
         (
-            "Exclusive-Regulator weighs fine for grain trader",
+            "EXCLUSIVE-Regulator weighs fine for grain trader",
             "Regulator weighs fine for grain trader",
             B.EXCLUSIVE,
         ),
@@ -74,10 +74,35 @@ def test_title_prefixes_and_suffixes_become_badges_and_leave_the_title(
         "A pre-review of the budget",
         "Watchdog fines the ferry operator",
         "EXCLUSIVE:",
+        # hyphenated words: a bare hyphen separates only after a word in capitals (wire form)
+        "Live-action Lilo & Stitch tops the weekend box office",
+        "Video-game sales slow for the third quarter",
+        "Review-bombing hits a small studio's new release",
+        "Exclusive-use deal signed for the harbour berths",
+        "Breaking-ball pitchers dominate the series",
+        "Analysis-paralysis, and how teams beat it",
+        "Live-Action Remake Tops the Box Office",  # title case, as US desks write
     ],
 )
 def test_words_that_only_look_like_labels_do_not_badge(title: str) -> None:
     assert assign(title) == (title, Badge(0))
+
+
+@pytest.mark.parametrize(
+    ("title", "shown", "badges"),
+    [
+        ("UPDATE 2-Markets fall on rate fears", "Markets fall on rate fears", B.UPDATED),
+        ("EXCLUSIVE-Bank to cut 200 jobs", "Bank to cut 200 jobs", B.EXCLUSIVE),
+        ("LIVE-Storm reaches the coast", "Storm reaches the coast", B.LIVE),
+        ("UPDATE 1-EXCLUSIVE-Port sold", "Port sold", B.UPDATED | B.EXCLUSIVE),
+        ("Live - Election night in the capital", "Election night in the capital", B.LIVE),
+        ("Analysis\u2014the vote that was not", "the vote that was not", B.ANALYSIS),
+    ],
+)
+def test_dashes_separate_in_the_wire_form_and_when_spaced(
+    title: str, shown: str, badges: Badge
+) -> None:
+    assert assign(title) == (shown, badges)
 
 
 @pytest.mark.parametrize(

@@ -49,7 +49,10 @@ LABELS: dict[str, Badge] = {
     "watch": Badge.VIDEO,
 }
 
-_SEP = r"\s*(?:[:|\-\u2013\u2014]+)\s*"
+# After a prefix word: a colon or bar, a spaced dash, or an en or em dash. A bare hyphen only in
+# the wire form ("UPDATE 2-...", "EXCLUSIVE-..."), whose word is in capitals: "Live-action" and
+# "Video-game" are words, not badges.
+_SEP = r"(?:\s*[:|]+\s*|\s+[\-\u2013\u2014]+\s*|[\u2013\u2014]+\s*|(?P<wire>-+)\s*)"
 
 
 # The title rules: (regex, badge). Prefixes need a separator after the word; suffixes need
@@ -134,7 +137,10 @@ def _strip_affixes(title: str) -> tuple[str, Badge] | None:
     found = NO_BADGES
     # Prefixes may stack ("UPDATE 1-EXCLUSIVE-..."): take them off one at a time.
     while (match := _PREFIX.match(title)) and match.end() < len(title):
-        found |= PREFIXES[int(str(match.lastgroup)[1:])][1]
+        rule = next(i for i in range(len(PREFIXES)) if match.group(f"p{i}") is not None)
+        if match.group("wire") and not match.group(f"p{rule}").isupper():
+            break
+        found |= PREFIXES[rule][1]
         title = title[match.end() :]
     tail = title[-_SUFFIX_SPAN:]
     match = None
