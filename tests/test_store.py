@@ -259,10 +259,29 @@ def test_a_store_of_schema_2_gains_title_from_and_keeps_its_rows(tmp_path: Path)
     db.execute("PRAGMA user_version = 2")
     db.commit()
     db.close()
+    db = sqlite3.connect(path)
+    db.execute("INSERT INTO items_fts(rowid, title, summary) SELECT id, title, summary FROM items")
+    db.commit()
+    db.close()
     with Store(path) as store:
         assert store.schema_version == SCHEMA_VERSION
         [kept] = store.headlines()
         assert (kept.title, kept.title_from) == ("Kept", "")
+        assert [h.guid for h in store.headlines(Query(search="kept"))] == ["g"]  # index intact
+        assert store.integrity() == "ok"
+        # the rebuilt table never reuses the old rows' ids either
+        store.forget_source(WIRE.url)
+        rows, _ = save(store, WIRE, headline("new"))
+        assert rows[0] > kept.row
+
+
+def test_a_deleted_rows_id_is_never_given_to_a_new_headline(store: Store) -> None:
+    """The pane and the reader know a headline by its row id (issue 11, fault 3)."""
+    rows, _ = save(store, WIRE, headline("a"), headline("b"))
+    store.forget_source(WIRE.url)
+    again, _ = save(store, DESK, headline("c", source=DESK))
+    assert again[0] > max(rows)
+    assert store.headline(rows[-1]) is None
 
 
 @pytest.mark.parametrize(

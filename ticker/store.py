@@ -94,6 +94,47 @@ _MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE items ADD COLUMN title_from TEXT NOT NULL DEFAULT '';
     """,
+    # 4: row ids are never reused. The pane, its drawn-row cache and the reader know a headline
+    # by its row id; without AUTOINCREMENT a deleted row's id went to the next insert, and the
+    # pane drew (and Enter opened) the deleted headline in the new one's place.
+    f"""
+    CREATE TABLE items_new (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+        guid TEXT NOT NULL,
+        title TEXT NOT NULL,
+        url TEXT NOT NULL,
+        summary TEXT NOT NULL DEFAULT '',
+        published INTEGER NOT NULL,
+        first_seen REAL NOT NULL,
+        badges INTEGER NOT NULL DEFAULT 0,
+        read INTEGER NOT NULL DEFAULT 0,
+        starred INTEGER NOT NULL DEFAULT 0,
+        title_from TEXT NOT NULL DEFAULT '',
+        UNIQUE (source_id, guid)
+    );
+    INSERT INTO items_new(id, source_id, guid, title, url, summary, published, first_seen,
+        badges, read, starred, title_from)
+        SELECT id, source_id, guid, title, url, summary, published, first_seen, badges, read,
+        starred, title_from FROM items;
+    DROP TABLE items;
+    ALTER TABLE items_new RENAME TO items;
+    CREATE INDEX items_newest ON items(published, id);
+    CREATE INDEX items_by_source ON items(source_id, published, id);
+    CREATE INDEX items_unread ON items(published, id) WHERE read = 0;
+    CREATE INDEX items_starred ON items(published, id) WHERE starred = 1;
+    CREATE INDEX items_url ON items(url);
+    {_BADGE_INDEXES}
+    CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN
+        INSERT INTO items_fts(items_fts, rowid, title, summary)
+        VALUES ('delete', old.id, old.title, old.summary);
+    END;
+    CREATE TRIGGER items_fts_update AFTER UPDATE OF title, summary ON items BEGIN
+        INSERT INTO items_fts(items_fts, rowid, title, summary)
+        VALUES ('delete', old.id, old.title, old.summary);
+        INSERT INTO items_fts(rowid, title, summary) VALUES (new.id, new.title, new.summary);
+    END;
+    """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 
