@@ -64,8 +64,23 @@ async def test_the_poller_parses_in_this_process_when_the_children_die(
         assert store.count() == 3
 
 
+async def test_the_child_never_runs_code_from_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`python -m` would put the working directory first on sys.path (issue 11, fault 8)."""
+    planted = tmp_path / "ticker"
+    planted.mkdir()
+    marker = tmp_path / "ran"
+    (planted / "__init__.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
+    (planted / "parse_process.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
+    monkeypatch.chdir(tmp_path)
+    async with ParseProcess() as children:
+        assert len(await children.parse(rss(2), SOURCE, NOW)) == 2
+    assert not marker.exists()
+
+
 async def test_the_children_stop_while_nothing_is_due_and_start_again_for_a_poll(
-    httpserver: HTTPServer, tmp_path: Path
+    httpserver: HTTPServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     httpserver.expect_ordered_request("/feed").respond_with_data(rss(3))
     httpserver.expect_ordered_request("/feed").respond_with_data(rss(4))
@@ -85,8 +100,14 @@ async def test_the_children_stop_while_nothing_is_due_and_start_again_for_a_poll
         while poller._parse_process is not None and loop.time() < deadline:
             await asyncio.sleep(0.01)  # waiting on a condition, bounded
         assert poller._parse_process is None
+
+        def not_here(*args: object, **kwargs: object) -> None:
+            raise AssertionError("parsed in the parent")
+
+        # Parsing in this process now fails, so a stored item shows a new child parsed it.
+        monkeypatch.setattr(feeds, "headlines", not_here)
         poller.refresh()
         second = await asyncio.wait_for(batches.get(), 10)
         assert second.outcomes[0].ok and len(second.new_rows) == 1
-        assert poller._parse_in_process  # parsed by new children, not in this process
+        assert poller._parse_process is not None
         runner.cancel()

@@ -67,8 +67,11 @@ class _Worker:
 
     @classmethod
     async def start(cls) -> _Worker:
+        # -P: the working directory is not put on sys.path, so a `ticker/parse_process.py` in
+        # the folder a person runs ticker from is never what runs.
         process = await asyncio.create_subprocess_exec(
             sys.executable,
+            "-P",
             "-m",
             "ticker.parse_process",
             stdin=asyncio.subprocess.PIPE,
