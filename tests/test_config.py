@@ -26,6 +26,18 @@ def test_first_run_writes_commented_defaults_that_load_back(tmp_path: Path) -> N
     assert tomllib.loads(text)["sources"][0]["name"] == config.DEFAULT_SOURCES[0].name
 
 
+def test_a_home_where_the_config_cannot_be_written_runs_on_the_defaults(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A file where the config folder should be: no write can succeed there, even as root
+    # (a read-only mode bit would not stop root, and CI runs as root).
+    (tmp_path / "ticker").write_text("not a folder")
+    settings = config.load(tmp_path / "ticker" / "config.toml")
+    assert settings.sources == config.DEFAULT_SOURCES
+    assert settings.path is None  # source edits last for the run: there is no file to keep them
+    assert "cannot write the default config" in capsys.readouterr().err
+
+
 def test_a_full_config_is_read(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
     path.write_text(
@@ -62,6 +74,29 @@ def test_a_full_config_is_read(tmp_path: Path) -> None:
             '[[sources]]\nname = "A"\nurl = "https://a.example/rss"\n\n'
             '[[sources]]\nname = "B"\nurl = "ftp://b.example/rss"\n',
             r"config.toml:7: sources\[1\].url: must be an http or https address",
+        ),
+        # odd values end in a sentence, not a traceback (issue 11, fault 10)
+        ("[poll]\ninterval = inf\n", r"config.toml:2: poll.interval: must be a finite number"),
+        ("[poll]\ntimeout = nan\n", r"config.toml:2: poll.timeout: must be a finite number"),
+        (
+            "[retention]\nmax_age_days = inf\n",
+            r"config.toml:2: retention.max_age_days: must be a finite number, not inf",
+        ),
+        (
+            "[retention]\nmax_items_per_source = -inf\n",
+            r"config.toml:2: retention.max_items_per_source: must be a finite number, not -inf",
+        ),
+        (
+            '[[sources]]\nname = "A"\nurl = "https://a.example/rss"\ninterval = nan\n',
+            r"config.toml:4: sources\[0\].interval: must be a finite number",
+        ),
+        (
+            '[[sources]]\nname = "A"\nurl = "http://[::1/feed"\n',
+            r"config.toml:3: sources\[0\].url: must be an http or https address",
+        ),
+        (
+            '[[sources]]\nname = "A"\nurl = "http://a.example:99999/feed"\n',
+            r"config.toml:3: sources\[0\].url: must be an http or https address",
         ),
         (
             '[[sources]]\nname = "A"\nurl = "https://a.example/rss"\n'

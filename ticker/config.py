@@ -6,16 +6,18 @@ ConfigError whose message names the file, the line and the key.
 
 from __future__ import annotations
 
+import math
 import re
+import sys
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import tzinfo
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from ticker.errors import ConfigError
 from ticker.model import Badge, BadgeRule, Listing, Source
+from ticker.sanitize import web_host
 from ticker.store import Retention
 
 DEFAULT_SOURCES: tuple[Source, ...] = (
@@ -208,10 +210,14 @@ def load(path: Path, *, create: bool = True) -> Settings:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(default_text(), encoding="utf-8")
         except OSError as error:
-            # A read-only home still gets a working ticker, with the defaults.
-            raise ConfigError(
-                f"{path}: cannot write the default config: {error.strerror}"
-            ) from None
+            # A read-only home still gets a working ticker, with the defaults; edits to sources
+            # then last for the run (no file to save them to).
+            print(
+                f"ticker: {path}: cannot write the default config ({error.strerror}); "
+                "running on the defaults",
+                file=sys.stderr,
+            )
+            return replace(parse(default_text(), path), path=None)
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -332,6 +338,8 @@ class _Reader:
         value = table.get(leaf, default)
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.fail(key, f"must be a number, not {type(value).__name__}", after=after)
+        if not math.isfinite(value):
+            raise self.fail(key, f"must be a finite number, not {value}", after=after)
         if value < low or (high is not None and value > high):
             bounds = f"at least {low:g}" if high is None else f"between {low:g} and {high:g}"
             raise self.fail(key, f"must be {bounds}, not {value:g}", after=after)
@@ -350,9 +358,10 @@ class _Reader:
                 known = ", ".join(_SOURCE_KEYS)
                 raise self.fail(f"{key}.{name}", f"unknown key (known: {known})", **span)
         url = raw.get("url")
-        if not isinstance(url, str) or urlsplit(url).scheme not in {"http", "https"}:
+        host = web_host(url) if isinstance(url, str) else None
+        if not isinstance(url, str) or host is None:
             raise self.fail(f"{key}.url", "must be an http or https address", **span)
-        name = raw.get("name", urlsplit(url).hostname or url)
+        name = raw.get("name", host)
         if not isinstance(name, str) or not name.strip():
             raise self.fail(f"{key}.name", "must be a non-empty string", **span)
         kind = raw.get("kind", "feed")

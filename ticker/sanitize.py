@@ -113,6 +113,24 @@ def clean_url(raw: object) -> str:
     return "".join(text.split())
 
 
+def web_host(url: str) -> str | None:
+    """The host of an http or https URL; None for anything else, malformed ones included.
+
+    urllib raises ValueError for some malformed addresses (`http://[::1/feed`, a port of
+    99999); a person's typing or a config file must get a sentence, not a traceback.
+    """
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        _ = parts.port
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
+        return None
+    return parts.hostname
+
+
 def error_line(error: object, limit: int = 160) -> str:
     """An exception from a parser or the network as one clean line; its type's name if empty."""
     name = type(error).__name__
