@@ -271,7 +271,7 @@ def test_a_store_of_schema_2_gains_title_from_and_keeps_its_rows(tmp_path: Path)
         assert store.integrity() == "ok"
         # the rebuilt table never reuses the old rows' ids either
         store.forget_source(WIRE.url)
-        rows, _ = save(store, WIRE, headline("new"))
+        rows, _ = save(store, DESK, headline("new", source=DESK))
         assert rows[0] > kept.row
 
 
@@ -326,3 +326,23 @@ def test_search_text_with_control_characters_is_just_words(store: Store) -> None
     save(store, WIRE, headline("1", "Ceasefire holds"))
     assert [h.guid for h in store.headlines(Query(search="cease\x00fire\x1b[31m"))] == []
     assert [h.guid for h in store.headlines(Query(search="\x00cease"))] == ["1"]
+
+
+def test_a_poll_stored_after_its_source_was_removed_brings_nothing_back(store: Store) -> None:
+    """Issue 11, faults 2 and 7: a late poll, and a source added again."""
+    store.ensure_sources([WIRE, DESK])
+    store.save([PollRecord(WIRE, time.time(), [headline("a")], etag='"v1"', last_modified="Mon")])
+    [starred] = [h.row for h in store.headlines() if h.row is not None]
+    store.set_starred([starred])
+    assert store.forget_source(WIRE.url) == (0, 1)
+    late = store.save([PollRecord(WIRE, time.time(), [headline("b"), headline("c")])])
+    assert late.new_rows == [] and late.per_source == {}
+    assert [h.guid for h in store.headlines()] == ["a"]  # the starred one, and nothing else
+    assert [h.url for h in store.health()] == [DESK.url]  # the sources screen does not list it
+    assert WIRE.url not in store.source_states()
+    # added again: a source of its own once more, with no validators that would get a 304
+    store.ensure_sources([WIRE])
+    assert store.source_states()[WIRE.url].etag is None
+    again = store.save([PollRecord(WIRE, time.time(), [headline("b")])])
+    assert len(again.new_rows) == 1
+    assert [h.url for h in store.health()] == [DESK.url, WIRE.url]

@@ -135,6 +135,11 @@ _MIGRATIONS: tuple[str, ...] = (
         INSERT INTO items_fts(rowid, title, summary) VALUES (new.id, new.title, new.summary);
     END;
     """,
+    # 5: a removed source's row stays (for its starred headlines) marked removed, so a poll
+    # that was running when it was removed cannot bring its headlines back.
+    """
+    ALTER TABLE sources ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;
+    """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -269,17 +274,21 @@ class Store:
     # -- sources -------------------------------------------------------------------------
 
     def ensure_sources(self, sources: Iterable[Source]) -> None:
-        """Make sure every source has a row; names follow the config."""
+        """Make sure every source has a row; names follow the config; a removed one is back."""
         with self._transaction() as db:
             db.executemany(
                 "INSERT INTO sources(url, name) VALUES (?, ?)"
-                " ON CONFLICT(url) DO UPDATE SET name = excluded.name"
-                " WHERE name != excluded.name",
+                " ON CONFLICT(url) DO UPDATE SET name = excluded.name, removed = 0"
+                " WHERE name != excluded.name OR removed != 0",
                 [(s.url, s.name) for s in sources],
             )
 
     def forget_source(self, url: str) -> tuple[int, int]:
-        """A removed source's headlines go, starred ones stay: returns (deleted, kept)."""
+        """A removed source's headlines go, starred ones stay: returns (deleted, kept).
+
+        Its row stays, marked removed and without validators or schedule: a poll that was
+        running meanwhile stores nothing, and a source added again is fetched whole.
+        """
         with self._transaction() as db:
             found = db.execute("SELECT id FROM sources WHERE url = ?", (url,)).fetchone()
             if found is None:
@@ -290,13 +299,16 @@ class Store:
             kept = int(
                 db.execute("SELECT count(*) FROM items WHERE source_id = ?", found).fetchone()[0]
             )
-            if not kept:
-                db.execute("DELETE FROM sources WHERE id = ?", found)
+            db.execute(
+                "UPDATE sources SET removed = 1, etag = NULL, last_modified = NULL,"
+                " next_poll = NULL, failures = 0, last_error = NULL WHERE id = ?",
+                found,
+            )
         return int(deleted), kept
 
     def source_states(self) -> dict[str, SourceState]:
         rows = self._db.execute(
-            "SELECT url, etag, last_modified, next_poll, failures FROM sources"
+            "SELECT url, etag, last_modified, next_poll, failures FROM sources WHERE removed = 0"
         ).fetchall()
         return {url: SourceState(etag, lm, nxt, fails) for url, etag, lm, nxt, fails in rows}
 
@@ -305,7 +317,7 @@ class Store:
         rows = self._db.execute(
             "SELECT url, name, last_success, last_attempt, last_error, next_poll, failures,"
             " (SELECT count(*) FROM items WHERE items.source_id = sources.id)"
-            " FROM sources ORDER BY name COLLATE NOCASE"
+            " FROM sources WHERE removed = 0 ORDER BY name COLLATE NOCASE"
         ).fetchall()
         return [
             SourceHealth(
@@ -332,6 +344,8 @@ class Store:
             first_new = db.execute("SELECT coalesce(max(id), 0) FROM items").fetchone()[0]
             for record in records:
                 source_id = self._source_id(db, record.source)
+                if source_id is None:
+                    continue  # removed while it was being polled: nothing of it comes back
                 if record.headlines is not None:
                     new, updated = self._upsert(db, source_id, record.headlines, retention)
                     report.new_rows += new
@@ -373,10 +387,11 @@ class Store:
                 )
         return report
 
-    def _source_id(self, db: sqlite3.Connection, source: Source) -> int:
-        row = db.execute("SELECT id FROM sources WHERE url = ?", (source.url,)).fetchone()
+    def _source_id(self, db: sqlite3.Connection, source: Source) -> int | None:
+        """The source's row (made if it has none); None when the source was removed."""
+        row = db.execute("SELECT id, removed FROM sources WHERE url = ?", (source.url,)).fetchone()
         if row is not None:
-            return int(row[0])
+            return None if row[1] else int(row[0])
         cursor = db.execute(
             "INSERT INTO sources(url, name) VALUES (?, ?)", (source.url, source.name)
         )
