@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -75,6 +77,40 @@ def test_opml_lists_sources(home: Path, wire: str, capsys: pytest.CaptureFixture
     )
     assert main(["headlines", "--opml", str(opml), "--format", "json"]) == 0
     assert {json.loads(x)["source"] for x in capsys.readouterr().out.splitlines()} == {"The Wire"}
+
+
+def test_opml_at_an_address_lists_sources(
+    home: Path, wire: str, httpserver: HTTPServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    httpserver.expect_request("/subs.opml").respond_with_data(
+        f'<?xml version="1.0"?><opml version="2.0"><head/><body>'
+        f'<outline type="rss" text="The Wire" xmlUrl="{wire}"/></body></opml>',
+        content_type="text/x-opml",
+    )
+    address = httpserver.url_for("/subs.opml")
+    assert main(["headlines", "--opml", address, "--format", "json"]) == 0
+    assert {json.loads(x)["source"] for x in capsys.readouterr().out.splitlines()} == {"The Wire"}
+
+
+@pytest.mark.parametrize(
+    ("answer", "problem"),
+    [
+        ({"response_data": "gone", "status": 404}, "HTTP 404 NOT FOUND"),
+        ({"response_data": "<html><p>Subscribe!</html>", "content_type": "text/html"}, "not XML"),
+    ],
+)
+def test_opml_at_a_broken_address_is_one_line_naming_it_and_exits_2(
+    home: Path,
+    httpserver: HTTPServer,
+    answer: dict[str, object],
+    problem: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    httpserver.expect_request("/subs.opml").respond_with_data(**answer)  # type: ignore[arg-type]
+    address = httpserver.url_for("/subs.opml")
+    assert main(["headlines", "--opml", address]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"ticker: {address}") and problem in err and len(err.splitlines()) == 1
 
 
 def test_a_failed_source_is_one_line_on_stderr_and_others_still_print(
@@ -150,3 +186,33 @@ def test_demo_server_on_a_port_in_use_is_one_line(capsys: pytest.CaptureFixture[
     assert (
         err.startswith(f"ticker: cannot serve on 127.0.0.1:{port}") and len(err.splitlines()) == 1
     )
+
+
+def test_the_app_exits_non_zero_when_it_crashes(tmp_path: Path, home: Path) -> None:
+    # The package as the first wheel shipped it, without its stylesheet: the app cannot start,
+    # and a script or a service manager must see that in the exit status.
+    package = Path(__file__).resolve().parent.parent / "ticker"
+    broken = tmp_path / "site"
+    ignore = shutil.ignore_patterns("__pycache__", "*.tcss")
+    shutil.copytree(package, broken / "ticker", ignore=ignore)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(broken),
+        "TEXTUAL_DRIVER": "textual.drivers.headless_driver:HeadlessDriver",
+    }
+    script = (
+        "import sys, ticker\n"
+        "assert ticker.__file__.startswith(sys.argv[1]), ticker.__file__\n"
+        "from ticker.__main__ import main\n"
+        "sys.exit(main(['--demo']))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(broken)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "unable to read CSS file" in result.stdout + result.stderr
+    assert result.returncode == 1

@@ -225,6 +225,49 @@ def test_importing_a_broken_opml_file_is_one_line_and_changes_nothing(
     assert path.read_text() == USER_CONFIG.format(wire=wire)
 
 
+def test_import_from_an_address_adds_its_feeds_once(
+    home: Path, wire: str, httpserver: HTTPServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = user_config(home, wire)
+    httpserver.expect_request("/subs.opml").respond_with_data(
+        '<?xml version="1.0"?><opml version="2.0"><head/><body><outline text="Sport">'
+        '<outline type="rss" text="Sport desk" xmlUrl="http://127.0.0.1:9/sport.rss"/>'
+        f'</outline><outline type="rss" text="Wire again" xmlUrl="{wire}"/></body></opml>',
+        content_type="text/x-opml",
+    )
+    address = httpserver.url_for("/subs.opml")
+    assert main(["import", address]) == 0
+    assert f"imported 1 source from {address} (1 already there)" in capsys.readouterr().out
+    sources = {s.url: s for s in config.load(path).sources}
+    assert sources["http://127.0.0.1:9/sport.rss"].category == "Sport"
+    assert sources[wire].name == "Wire"  # already there: kept as the person named it
+    assert path.read_text().startswith(USER_CONFIG.format(wire=wire))  # comments kept
+
+
+@pytest.mark.parametrize(
+    ("answer", "problem"),
+    [
+        ({"response_data": "gone", "status": 404}, ": HTTP 404 NOT FOUND"),
+        ({"response_data": "Subscriptions & more", "content_type": "text/plain"}, ":1: not XML"),
+    ],
+)
+def test_importing_from_a_broken_address_is_one_line_naming_it_and_changes_nothing(
+    home: Path,
+    wire: str,
+    httpserver: HTTPServer,
+    answer: dict[str, object],
+    problem: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = user_config(home, wire)
+    httpserver.expect_request("/subs.opml").respond_with_data(**answer)  # type: ignore[arg-type]
+    address = httpserver.url_for("/subs.opml")
+    assert main(["import", address]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"ticker: {address}{problem}") and len(err.splitlines()) == 1
+    assert path.read_text() == USER_CONFIG.format(wire=wire)
+
+
 def test_an_address_without_a_scheme_is_tried_over_https_then_http(
     home: Path, wire: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

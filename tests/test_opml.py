@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from feedgen import rss
+from hostile_server import Handler, HostileServer, Stream, body, firehose
 
 from ticker import config, opml, sources_file
-from ticker.errors import ConfigError
+from ticker.errors import ConfigError, TickerError
+from ticker.fetch import Fetcher, Limits
 from ticker.model import Listing, Source
 
 FIXTURES = Path(__file__).parent / "fixtures" / "opml"
@@ -191,3 +196,72 @@ def test_hostile_names_round_trip_or_are_cleaned(
         assert back.name == expected
     assert back.category.startswith("Cat ")
     assert "\x1b" not in text and "\u202e" not in text
+
+
+# -- by address --------------------------------------------------------------------------------
+
+OPML_TYPE = "text/x-opml; charset=utf-8"
+QUICK = Limits(connect_timeout=1.0, read_timeout=0.5, deadline=1.0)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[HostileServer]:
+    running = HostileServer().start()
+    yield running
+    running.stop()
+
+
+async def fetched(url: str) -> list[Source]:
+    async with Fetcher(QUICK) as fetcher:
+        return await opml.fetch_sources(url, fetcher)
+
+
+async def test_a_list_at_an_address_reads_like_the_same_file(server: HostileServer) -> None:
+    url = server.serve(server.path("subs"), body(opml.write(SOURCES, now=NOW).encode(), OPML_TYPE))
+    back = await fetched(url)
+    assert by_url(back) == by_url(SOURCES) and len(back) == len(SOURCES)
+
+
+def trickle() -> Stream:
+    """An OPML list that sends a few bytes every 50 ms and never ends in time."""
+    return Stream(b'<?xml version="1.0"?><opml version="2.0"><body>', b" ", 0.05, 400, OPML_TYPE)
+
+
+@pytest.mark.parametrize(
+    ("answer", "problem"),
+    [
+        (lambda: body(b"gone", "text/plain", status=404), r": HTTP 404 Not Found"),
+        (
+            lambda: body(b"<!doctype html><html><head><meta charset=utf-8></head>", "text/html"),
+            r":1: not XML: \S.*",
+        ),
+        (lambda: body(rss(2), "application/rss+xml"), r": not OPML \(the root element is <rss>.*"),
+        (lambda: body(b"  \n", OPML_TYPE), r": not OPML: the answer is empty"),
+        (lambda: firehose(8 << 20), r": response too large \(over 4 MB\)"),
+        (trickle, r": timed out after 1 s"),
+    ],
+    ids=["404", "html", "a feed", "empty", "too large", "too slow"],
+)
+async def test_a_broken_list_at_an_address_is_one_line_naming_it(
+    server: HostileServer, answer: Callable[[], Handler], problem: str
+) -> None:
+    url = server.serve(server.path("subs"), answer())
+    with pytest.raises(TickerError) as raised:
+        await fetched(url)
+    assert re.fullmatch(re.escape(url) + problem, str(raised.value))
+
+
+async def test_a_hostile_list_cannot_make_the_error_line_long(server: HostileServer) -> None:
+    # The root element's name is quoted in the error: one of 40,000 letters stays short.
+    url = server.serve(server.path("subs"), body(b"<" + b"a" * 40_000 + b"/>", OPML_TYPE))
+    with pytest.raises(ConfigError, match="the root element is <aaa") as raised:
+        await fetched(url)
+    assert len(str(raised.value)) < 300
+
+
+def test_an_address_is_any_scheme_and_a_path_is_not() -> None:
+    assert opml.is_address("https://example.org/subs.opml")
+    assert opml.is_address("ftp://example.org/subs.opml")  # refused by the fetcher, by name
+    assert not opml.is_address("subs.opml")
+    assert not opml.is_address("/home/me/http:/x.opml")
+    assert not opml.is_address("C:\\feeds\\subs.opml")

@@ -50,7 +50,9 @@ def _parser() -> argparse.ArgumentParser:
         help="poll this feed instead of the configured sources (repeatable)",
     )
     group.add_argument(
-        "--opml", type=Path, metavar="FILE", help="poll the feeds an OPML file lists"
+        "--opml",
+        metavar="FILE|URL",
+        help="poll the feeds an OPML file (or an http(s) address of one) lists",
     )
     group.add_argument("--config", type=Path, metavar="FILE", help="config file to use")
     group.add_argument(
@@ -146,11 +148,13 @@ def _parser() -> argparse.ArgumentParser:
     imported = commands.add_parser(
         "import",
         parents=[files],
-        help="add the feeds an OPML file lists",
-        description="Add every feed an OPML file lists (folders become categories); "
-        "feeds already there are skipped.",
+        help="add the feeds an OPML file (or address) lists",
+        description="Add every feed an OPML file or http(s) address lists (folders become "
+        "categories); feeds already there are skipped.",
     )
-    imported.add_argument("file", type=Path, metavar="FILE")
+    imported.add_argument(
+        "file", metavar="FILE|URL", help="an OPML file, or the http(s) address of one"
+    )
     imported.set_defaults(run=_run_import)
 
     exported = commands.add_parser(
@@ -216,13 +220,12 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def _chosen_sources(args: argparse.Namespace, settings: Settings) -> tuple[list[Source], bool]:
     """The sources to poll, and whether they were named on the command line."""
-    from ticker import opml
-    from ticker.manage import host_name
+    from ticker.manage import host_name, read_opml
     from ticker.model import Source
 
     chosen: list[Source] = []
     if args.opml:
-        chosen += opml.read_sources(args.opml)
+        chosen += read_opml(args.opml, settings)
     for url in args.source:
         chosen.append(Source(name=host_name(url), url=url))
     if chosen:
@@ -374,7 +377,7 @@ def _run_sources(args: argparse.Namespace) -> int:
 def _run_import(args: argparse.Namespace) -> int:
     from ticker import manage
 
-    return manage.import_opml(args.file, _config_path(args))
+    return manage.import_opml(args.file, _settings(args), _config_path(args))
 
 
 def _run_export(args: argparse.Namespace) -> int:

@@ -282,15 +282,32 @@ def sources(settings: Settings, store_path: Path, fmt: str, out: TextIO | None =
     return 0
 
 
-def import_opml(path: Path, config_path: Path, out: TextIO | None = None) -> int:
-    """`ticker import`: every feed the OPML file lists becomes a source, once."""
-    out = out or sys.stdout
-    from ticker import opml, sources_file
+def read_opml(location: str, settings: Settings) -> list[Source]:
+    """The sources an OPML file lists, or the OPML document at an http(s) address."""
+    from ticker import opml
 
-    found = opml.read_sources(path)
+    if not opml.is_address(location):
+        return opml.read_sources(Path(location))
+    from ticker.fetch import Fetcher, Limits
+
+    async def fetch() -> list[Source]:
+        async with Fetcher(Limits.for_timeout(settings.poll.timeout, 1)) as fetcher:
+            return await opml.fetch_sources(location, fetcher)
+
+    return asyncio.run(fetch())
+
+
+def import_opml(
+    location: str, settings: Settings, config_path: Path, out: TextIO | None = None
+) -> int:
+    """`ticker import`: every feed an OPML file (or address) lists becomes a source, once."""
+    out = out or sys.stdout
+    from ticker import sources_file
+
+    found = read_opml(location, settings)
     added, skipped = sources_file.add_many(config_path, found)
     print(
-        f"imported {len(added)} source{'s' if len(added) != 1 else ''} from {path}"
+        f"imported {len(added)} source{'s' if len(added) != 1 else ''} from {location}"
         f" ({len(skipped)} already there)",
         file=out,
     )

@@ -10,10 +10,12 @@ as a type="html" outline with htmlUrl and its CSS selectors in ticker's own name
 (`ticker:item`, `ticker:title`...). Feed readers skip it, since it has no xmlUrl; ticker reads
 it back as the same html source.
 
-A broken file (missing, not XML, not OPML, no body, not UTF-8, a feed whose xmlUrl is not http
-or https) is one ConfigError naming the file, the line where known, and the problem; nothing
-is returned from it. Names are cleaned of control characters and escape sequences on the way
-in and on the way out.
+A list is read from a file or fetched from an http(s) address (`fetch_sources`, through the
+same Fetcher and limits as every other fetch, capped at `MAX_BYTES`). A broken list (missing,
+unreachable, not XML, not OPML, no body, not UTF-8, a feed whose xmlUrl is not http or https) is
+one error naming the file or address, the line where known, and the problem; nothing is
+returned from it. Names are cleaned of control characters and escape sequences on the way in
+and on the way out.
 """
 
 from __future__ import annotations
@@ -23,43 +25,73 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ticker.config import LISTING_KEYS, ListingError, make_listing
-from ticker.errors import ConfigError
+from ticker.errors import ConfigError, FetchError
 from ticker.model import Source
 from ticker.sanitize import FIELD_MAX, clean_line, clean_url, strip_controls
+
+if TYPE_CHECKING:
+    from ticker.fetch import Fetcher
 
 NAMESPACE = "urn:x-ticker:opml:1"  # the attributes that describe an html source's listing
 TITLE = "ticker subscriptions"
 NAME_MAX = 80
+# A list of a few thousand feeds is under 1 MB; a bigger answer is not a subscription list.
+MAX_BYTES = 4 * 1024 * 1024
+ACCEPT = "text/x-opml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+_ADDRESS = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 # Characters XML 1.0 cannot hold at all, not even as references.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _DECLARED = re.compile(rb"""^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']+)""")
 
 
+def is_address(location: str) -> bool:
+    """Whether `location` is a URL (any scheme://, refused later unless http or https)."""
+    return _ADDRESS.match(location) is not None
+
+
 def read_sources(path: Path) -> list[Source]:
     """The sources an OPML file lists, in document order, each URL once."""
-    from lxml import etree
-
     try:
         data = path.read_bytes()
     except OSError as error:
         raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+    return parse(data, str(path))
+
+
+async def fetch_sources(url: str, fetcher: Fetcher) -> list[Source]:
+    """The sources the OPML document at `url` lists; every error is one line naming `url`."""
+    shown = clean_url(url)
+    try:
+        response = await fetcher.get(url, accept=ACCEPT, max_bytes=MAX_BYTES)
+    except FetchError as error:
+        raise FetchError(f"{shown}: {error}") from None
+    if not response.body.strip():
+        raise ConfigError(f"{shown}: not OPML: the answer is empty")
+    return parse(response.body, shown)
+
+
+def parse(data: bytes, origin: str) -> list[Source]:
+    """The sources an OPML document lists; errors name `origin` (its file or address)."""
+    from lxml import etree
+
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
     )
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as error:
-        raise ConfigError(_syntax_problem(path, data, error)) from None
+        raise ConfigError(_syntax_problem(origin, data, error)) from None
     if not isinstance(root.tag, str) or etree.QName(root).localname != "opml":
-        raise ConfigError(f"{path}: not OPML (the root element is <{root.tag}>, not <opml>)")
+        tag = clean_line(str(root.tag), 60, markup=False)
+        raise ConfigError(f"{origin}: not OPML (the root element is <{tag}>, not <opml>)")
     body = next((child for child in root if child.tag == "body"), None)
     if body is None:
-        raise ConfigError(f"{path}: not OPML: it has no <body>")
-    return _Reader(path).sources(body)
+        raise ConfigError(f"{origin}: not OPML: it has no <body>")
+    return _Reader(origin).sources(body)
 
 
 def write(sources: Iterable[Source], *, now: datetime | None = None) -> str:
@@ -109,12 +141,12 @@ def write(sources: Iterable[Source], *, now: datetime | None = None) -> str:
 class _Reader:
     """Walks the outlines of a body, folders first-class, failing at the first broken one."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, origin: str) -> None:
+        self.origin = origin
 
     def fail(self, outline: Any, problem: str) -> ConfigError:
         line = f":{outline.sourceline}" if outline.sourceline else ""
-        return ConfigError(f"{self.path}{line}: outline {_title(outline)!r}: {problem}")
+        return ConfigError(f"{self.origin}{line}: outline {_title(outline)!r}: {problem}")
 
     def sources(self, body: Any) -> list[Source]:
         from ticker.sources_file import url_key
@@ -168,18 +200,21 @@ class _Reader:
         return Source(name=name, url=url, kind="html", listing=parsed, category=category)
 
 
-def _syntax_problem(path: Path, data: bytes, error: Any) -> str:
+def _syntax_problem(origin: str, data: bytes, error: Any) -> str:
     line = f":{error.lineno}" if error.lineno else ""
-    message = re.sub(r", line \d+, column \d+$", "", (error.msg or "").splitlines()[0])
+    first = re.sub(r", line \d+, column \d+$", "", (error.msg or "").splitlines()[0])
+    # The parser's message quotes the document's names: a fetched one is anybody's text.
+    message = clean_line(first, 200, markup=False)
     if "encoding" in message.lower() or "UTF-8" in message:
         declared = _DECLARED.match(data)
         name = declared.group(1).decode("ascii", "replace") if declared else "UTF-8"
+        name = clean_line(name, 40, markup=False)
         if declared and "Unsupported" in message:
-            return f"{path}: not readable: unknown encoding {name!r}"
-        return f"{path}{line}: not {name} text"
+            return f"{origin}: not readable: unknown encoding {name!r}"
+        return f"{origin}{line}: not {name} text"
     if not data.strip():
-        return f"{path}: not OPML: the file is empty"
-    return f"{path}{line}: not XML: {message}"
+        return f"{origin}: not OPML: the file is empty"
+    return f"{origin}{line}: not XML: {message}"
 
 
 def _outlines(element: Any) -> list[Any]:
