@@ -23,7 +23,7 @@ from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parent.parent
 # What a build reads from the checkout; tests, bench and screenshots do not ship.
-BUILD_INPUTS = ("pyproject.toml", "README.md", "MANIFEST.in")
+BUILD_INPUTS = ("pyproject.toml", "README.md", "MANIFEST.in", "LICENSE")
 CACHES = ("__pycache__", "*.pyc", "*.pyo")
 
 
@@ -129,3 +129,8 @@ def test_the_sdist_and_its_wheel_hold_every_file_of_the_package(
     assert sorted(expected - in_wheel) == []
     assert sorted(in_wheel - expected) == []
     assert "ticker = ticker.__main__:main" in commands
+    with zipfile.ZipFile(wheel) as archive:
+        licences = [n for n in archive.namelist() if n.endswith("/LICENSE")]
+        assert licences and b"MIT License" in archive.read(licences[0])
+    with tarfile.open(sdist) as archive:
+        assert any(name.endswith("/LICENSE") for name in archive.getnames())
