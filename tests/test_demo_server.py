@@ -22,9 +22,10 @@ import httpx
 import pytest
 
 from ticker.demo import DemoServer
-from ticker.demo.newsroom import BADGE_PREFIXES, BADGE_SPELLINGS, Story
+from ticker.demo.newsroom import BADGE_PREFIXES, BADGE_SPELLINGS, CATCH_UP_MAX, Story
 
 NOW = datetime(2024, 10, 26, 12, 50, 7, tzinfo=UTC)
+START = NOW.replace(microsecond=0)  # the newsroom's start, its beats counted from it
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 FEED_TYPES = {
     "world.rss": "application/rss+xml",
@@ -300,33 +301,82 @@ def test_backlog_spreads_over_the_previous_day_and_a_half() -> None:
     assert [s.published for s in stories] == sorted(s.published for s in stories)
 
 
-async def test_live_ticking_publishes_on_its_own(client: httpx.AsyncClient) -> None:
-    srv = make_server(tick_seconds=0.01)
-    ticked = asyncio.Event()
-    tick = srv.newsroom.tick
+class Clock:
+    """A clock the test moves by hand."""
 
-    def observed_tick() -> list[Story]:
-        stories = tick()
-        ticked.set()
-        return stories
+    def __init__(self, start: datetime = NOW) -> None:
+        self.now = start
 
-    srv.newsroom.tick = observed_tick  # type: ignore[method-assign]
-    async with srv:
-        await asyncio.wait_for(ticked.wait(), timeout=5)
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+async def entries_of(client: httpx.AsyncClient, srv: DemoServer, desk: str) -> list[dict]:
+    return fastfeedparser.parse((await client.get(feed_url(srv, desk))).content).entries
+
+
+async def test_the_clock_drives_the_live_news(client: httpx.AsyncClient) -> None:
+    clock = Clock()
+    async with make_server(tick_seconds=4, now=clock) as srv:
+        room = srv.newsroom
+        await client.get(srv.url + "/")
+        assert len(room.stories) == 40  # no beat is due yet, and nothing ticks on its own
+
+        clock.advance(4.5)
+        await client.get(srv.url + "/")
+        (first,) = room.newest(1)
+        assert first.id == 41 and first.published == START + timedelta(seconds=4)
+        assert first.guid in {e["id"] for e in await entries_of(client, srv, first.desk)}
+        assert not [s for s in room.stories.values() if s.revision > 1]
+
+        front = room.newest(8)  # the newest but one to the eighth are what the beat revises
+        clock.advance(4)  # the second beat: a new story, and a revision near the top
+        entries = await entries_of(client, srv, room.newest(1)[0].desk)
+        assert room.newest(1)[0].id == 42 and entries[0]["title"] == room.newest(1)[0].title
+        (revised,) = [s for s in room.stories.values() if s.revision > 1]
+        assert revised in front[1:] and revised.updated > revised.published
+        entry = [
+            e for e in await entries_of(client, srv, revised.desk) if entry_id(e, revised, srv)
+        ]
+        assert entry and entry[0]["title"] == revised.title
+
+        clock.advance(3600)  # an hour unasked: the newest beats, not 900 stories at once
+        await client.get(srv.url + "/latest.html")
+        assert len(room.stories) - 42 == CATCH_UP_MAX
+        assert room.newest(1)[0].published == START + timedelta(seconds=3608)
+
+
+async def test_live_ticking_follows_the_real_clock(client: httpx.AsyncClient) -> None:
+    async with DemoServer(seed=7, tick_seconds=0.02) as srv:
+        deadline = time.monotonic() + 5
+        while len(srv.newsroom.stories) == 40 and time.monotonic() < deadline:
+            await client.get(srv.url + "/")
+            await asyncio.sleep(0.02)  # real time passing is what is tested
         newest = srv.newsroom.newest(1)[0]
         assert newest.id > 40
         r = await client.get(feed_url(srv, newest.desk))
         assert newest.guid in r.text or newest.slug in r.text
 
 
-def test_tick_publishes_and_sometimes_revises() -> None:
+def test_every_third_beat_revises_an_unrevised_story_near_the_top() -> None:
     srv = make_server()
-    revised = 0
-    for _ in range(60):
-        out = srv.newsroom.tick()
-        assert out[0].published == NOW.replace(microsecond=0)
-        revised += len(out) - 1
-    assert 0 < revised < 20
+    room = srv.newsroom
+    revisions = []
+    for beat in range(1, 61):
+        front = room.newest(8)
+        out = room.tick()
+        assert out[0].published == START and out[0].id == 40 + beat
+        if beat % 3 == 2:
+            (_, revised) = out
+            assert revised in front[:7]  # on a reader's first screen, not the story just out
+            revisions.append(revised)
+        else:
+            assert len(out) == 1
+    assert len(revisions) == 20
+    assert len({s.guid for s in revisions}) == 20  # one not yet revised, while there is one
 
 
 # -- determinism ------------------------------------------------------------------------------

@@ -414,14 +414,15 @@ def _run_app(args: argparse.Namespace) -> int:
     if args.demo:
         import tempfile
 
-        from ticker.demo import DemoServer
-        from ticker.model import Source
+        from ticker.demo import APP_TICK, DemoServer
 
-        server = DemoServer(seed=1)
+        # A story every few seconds, polled as often (built in code: the config's 10-second
+        # floor is for real sites), so the demo is seen to be live from the start.
+        server = DemoServer(seed=1, tick_seconds=APP_TICK)
         # The demo has a store of its own for each run: it never mixes with the person's
         # headlines, nor with an earlier demo's (whose server had another port).
         with tempfile.TemporaryDirectory(prefix="ticker-demo-") as data, server.running_in_thread():
-            sources = [Source(name, url) for name, url in server.live_feeds()]
+            sources = server.live_sources()
             return _app(Session(Path(data) / locations.STORE_NAME, sources, settings))
     sources, _ = _chosen_sources(args, settings)
     return _app(Session(locations.store_file(args.data_dir), sources, settings))

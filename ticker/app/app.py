@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -28,7 +28,7 @@ from ticker.app.widgets.headline_pane import HeadlinePane
 from ticker.app.widgets.search_bar import SearchBar
 from ticker.app.widgets.status_line import StatusLine
 from ticker.locations import state_file
-from ticker.model import Headline, Source
+from ticker.model import Headline, PollOutcome, Source
 from ticker.session import Session, View
 from ticker.state import load_state, save_state
 from ticker.timeline import Timeline
@@ -82,6 +82,11 @@ GC_YOUNG = 10_000  # allocations between young collections (Python's default: 70
 LIVE_RELOAD_EVERY = 0.5  # seconds: a busy poll redraws the pane at most twice a second
 # Rows loaded before the first frame: a tall terminal's worth, in a few milliseconds.
 FIRST_ROWS = 300
+# Seconds of a first poll with nothing back before an empty pane suggests the network: a
+# failed name lookup or a refused connection is heard at once, a black-holed address only
+# after the poll's timeout (20 s by default).
+NOTHING_YET_AFTER = 5.0
+OFFLINE_HINT = "No network? ticker --demo runs offline."
 
 
 class TickerApp(App[None]):
@@ -139,11 +144,18 @@ class TickerApp(App[None]):
         poll: bool = True,
         now: datetime | None = None,
         tune_gc: bool = False,
+        nothing_yet_after: float = NOTHING_YET_AFTER,
     ) -> None:
         super().__init__()
         self.session = session
         self._poll = poll
         self._now = now
+        # Until a source answers, what each failed source said (by URL): an empty pane on a
+        # first run says which sources fail and why. None once one has answered.
+        self._unanswered: dict[str, PollOutcome] | None = {}
+        self._nothing_yet_after = nothing_yet_after
+        self._nothing_yet = False  # the first poll has taken longer than that
+        self._empty_shown = ""
         # Owning the process (the `ticker` command, not a test): see _settle_garbage_collector.
         self._tune_gc = tune_gc
         self.view = View()
@@ -183,7 +195,7 @@ class TickerApp(App[None]):
 
     def on_mount(self) -> None:
         self.pane.focus()
-        self.pane.set_empty_text(self._empty_text())
+        self._show_empty_text()
         self.status.tz = self.session.tz  # the status line's clock reads like the headlines' times
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         if not self.pane.timeline.complete:
@@ -194,11 +206,17 @@ class TickerApp(App[None]):
 
     def _start_polling(self) -> None:
         self.poll_forever()
+        self.set_timer(self._nothing_yet_after, self._nothing_heard_yet)
+
+    def _nothing_heard_yet(self) -> None:
+        self._nothing_yet = True
+        if self._unanswered is not None:
+            self._show_empty_text()
 
     @work(exclusive=True, group="poller", exit_on_error=False)
     async def poll_forever(self) -> None:
         def heard(batch: PollBatch) -> None:
-            self.post_message(HeadlinesChanged(batch.new_rows, batch.updated_rows))
+            self.post_message(HeadlinesChanged(batch.new_rows, batch.updated_rows, batch.outcomes))
 
         try:
             await self.session.poll_forever(heard)
@@ -232,16 +250,32 @@ class TickerApp(App[None]):
         if not typed and not view.search and self.search_bar.value:
             self.search_bar.value = ""
             self.search_bar.remove_class("-active")
-        self.pane.set_empty_text(self._empty_text())
+        self._show_empty_text()
         self.reload()
 
     def show_everything(self) -> None:
         self.show_view(View())
 
+    def _show_empty_text(self) -> None:
+        text = self._empty_text()
+        if text != self._empty_shown:
+            self._empty_shown = text
+            self.pane.set_empty_text(text)
+
     def _empty_text(self) -> str:
         if self.view != View():
             return "No headlines in this view. Esc shows everything."
-        return "No headlines yet: polling the sources…" if self._poll else "No headlines."
+        if not self._poll:
+            return "No headlines."
+        polled = [s for s in self.session.sources if not s.paused]
+        if not polled:
+            if self.session.sources:
+                return "Every source is paused: S lists them, p resumes one."
+            return "No sources to poll: a adds a site. ticker --demo shows a live newsroom."
+        if self._unanswered is None:
+            return "No headlines yet."
+        waited = self._nothing_yet_after if self._nothing_yet else None
+        return _unanswered_text(polled, self._unanswered, waited)
 
     @work(thread=True, exclusive=True, group="reload", exit_on_error=False)
     def reload(self, new_rows: int = 0, *, polled: bool = False) -> None:
@@ -292,7 +326,19 @@ class TickerApp(App[None]):
         # A newer reload cancels an older one: the count of new rows is kept here, not in it.
         self._unshown_new += len(message.new_rows)
         self._unshown_changed.update(message.updated_rows)
+        if self._unanswered is not None and message.outcomes:
+            self._hear(message.outcomes)
         self._reload_soon()
+
+    def _hear(self, outcomes: Sequence[PollOutcome]) -> None:
+        """Until a source answers: who failed and why, for the empty pane to say."""
+        assert self._unanswered is not None
+        for outcome in outcomes:
+            if outcome.ok:
+                self._unanswered = None
+                break
+            self._unanswered[outcome.source.url] = outcome
+        self._show_empty_text()
 
     def _reload_soon(self) -> None:
         """Reload for a poll at most every LIVE_RELOAD_EVERY seconds, one reload at a time.
@@ -306,7 +352,10 @@ class TickerApp(App[None]):
         wait = self._last_live_reload + LIVE_RELOAD_EVERY - time.monotonic()
         if wait <= 0 and not self._reloading:
             self._last_live_reload = time.monotonic()
-            self.reload(polled=True)
+            # A poll that changed nothing (every source 304, or failing) reloads nothing:
+            # `ticker --demo` polls every few seconds.
+            if self._unshown_new or self._unshown_changed:
+                self.reload(polled=True)
             self.report_health()  # the status line's counts, as often as the pane
         else:
             self._live_reload = self.set_timer(max(wait, 0.05), self._live_reload_due)
@@ -484,6 +533,51 @@ class TickerApp(App[None]):
                     severity="warning",
                     markup=False,  # a path in an error message may hold brackets
                 )
+
+
+def _unanswered_text(
+    sources: Sequence[Source], failed: Mapping[str, PollOutcome], waited: float | None
+) -> str:
+    """What an empty pane says while no source has answered: who failed, why, what to try.
+
+    `failed` holds the failed sources' outcomes by URL; `waited` is how long the first poll
+    has gone on with nothing back, once that is long enough to mention (else None).
+    """
+    from ticker.sanitize import clean_line
+
+    total = len(sources)
+    failures = [failed[s.url] for s in sources if s.url in failed]
+    waiting = total - len(failures)
+    counted = f"{total} source{'s' if total != 1 else ''}"
+    # A source that answered with an HTTP error shows the network works.
+    hint = f" {OFFLINE_HINT}" if not any(o.status for o in failures) else ""
+    if not failures:
+        if waited is None:
+            return f"No headlines yet: waiting for {counted}…"
+        return f"No answer yet from {counted} after {waited:g} s.{hint}"
+    some = f"{len(failures)} of {counted} failed"
+    if not waiting:
+        head = "No source answered." if total == 1 else f"None of the {counted} answered."
+    elif waited is None:
+        head, hint = f"{some}, waiting for {waiting}…", ""
+    else:
+        head = f"{some}, no answer yet from {waiting} after {waited:g} s."
+    return clean_line(f"{head}{hint} {_failure_reasons(failures)}.", 600, markup=False)
+
+
+def _failure_reasons(failures: Sequence[PollOutcome], most: int = 3) -> str:
+    """'A, B, C and 3 more: connection timed out; D: HTTP 404 Not Found'."""
+    groups: dict[str, list[str]] = {}
+    for outcome in failures:
+        groups.setdefault(outcome.error or "failed", []).append(outcome.source.name)
+    parts = []
+    for reason, names in list(groups.items())[:most]:
+        more = f" and {len(names) - most} more" if len(names) > most else ""
+        parts.append(f"{', '.join(names[:most])}{more}: {reason}")
+    rest = sum(len(names) for names in list(groups.values())[most:])
+    if rest:
+        parts.append(f"{rest} more for other reasons")
+    return "; ".join(parts)
 
 
 def _search_words(text: str) -> str | None:

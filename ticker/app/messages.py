@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from ticker.model import SourceHealth
+from ticker.model import PollOutcome, SourceHealth
 
 
 class HeadlinesChanged(Message):
-    """A poll stored new or updated headlines."""
+    """A poll stored new or updated headlines, or nothing: `outcomes` says how each source did."""
 
-    def __init__(self, new_rows: tuple[int, ...], updated_rows: tuple[int, ...]) -> None:
+    def __init__(
+        self,
+        new_rows: tuple[int, ...],
+        updated_rows: tuple[int, ...],
+        outcomes: tuple[PollOutcome, ...] = (),
+    ) -> None:
         super().__init__()
         self.new_rows = new_rows
         self.updated_rows = updated_rows
+        self.outcomes = outcomes
 
 
 class SourceHealthChanged(Message):

@@ -5,6 +5,6 @@ Used by `ticker --demo`, `ticker demo-server`, the tests and the benchmarks.
 
 from __future__ import annotations
 
-from ticker.demo.server import DemoServer, serve_forever
+from ticker.demo.server import APP_TICK, DemoServer, serve_forever
 
-__all__ = ["DemoServer", "serve_forever"]
+__all__ = ["APP_TICK", "DemoServer", "serve_forever"]

@@ -3,7 +3,8 @@
 Everything is deterministic given the seed and the clock: one `random.Random(seed)` drives the
 sequence of published and revised stories; article bodies and load-test items use their own
 generators seeded from the seed and the item's identity, so the order of requests never changes
-what is served.
+what is served. The live beat follows the clock too: `catch_up()` publishes the beats due by
+now, so a test that moves the clock moves the news, and nothing ticks between requests.
 """
 
 from __future__ import annotations
@@ -66,7 +67,11 @@ PAGE_LABELS: dict[str, str] = {
     "Review": "Review",
 }
 PREFIX_ODDS = 0.4  # chance that a story's first badge is shown as a title prefix
-REVISE_ODDS = 0.1  # chance that a tick also revises an earlier story
+# Every third beat also revises a story near the top, from the second beat on: a person
+# watching `ticker --demo` sees an Updated badge within seconds, on a row already on screen.
+REVISE_EVERY = 3
+FRONT_PAGE = 8  # the newest stories of all desks, the first screen of a reader's list
+CATCH_UP_MAX = FEED_SIZE  # beats published at once after a long quiet; older ones are skipped
 
 _DIGITS = string.digits
 _SLUG_JUNK = re.compile(r"[^a-z0-9]+")
@@ -279,16 +284,21 @@ def _seconds(dt: datetime) -> datetime:
 
 
 class Newsroom:
-    """The live story stream of the demo server; mutated by publish() and revise()."""
+    """The live story stream of the demo server; changed by catch_up(), publish() and revise()."""
 
-    def __init__(self, seed: int = 1, now: Callable[[], datetime] = default_now) -> None:
+    def __init__(
+        self, seed: int = 1, now: Callable[[], datetime] = default_now, beat: float = 0.0
+    ) -> None:
         self.seed = seed
         self.now = now
+        self.beat = beat  # seconds between live beats; 0: only publish() and revise() change it
+        self.beats = 0  # beats of the clock's schedule published so far (catch_up)
         self.rng = Random(seed)
         self.started = _seconds(now())
         self.stories: dict[str, Story] = {}  # by slug, oldest first
         self.desks: dict[str, list[Story]] = {desk: [] for desk in DESKS}
         self.next_id = 1
+        self.ticks = 0  # tick() calls so far, scheduled or not
         self.version = 0  # bumped by every change
         self.desk_versions: dict[str, int] = dict.fromkeys(DESKS, 0)
         self.last_change = self.started
@@ -328,18 +338,46 @@ class Newsroom:
         now = _seconds(self.now())
         return [self._publish_one(now) for _ in range(count)]
 
-    def tick(self) -> list[Story]:
-        """One beat of the live newsroom: a new story, and now and then a revised one."""
-        stories = self.publish(1)
-        if self.rng.random() < REVISE_ODDS:
-            stories.append(self.revise(title=self.rng.random() < 0.75))
+    def catch_up(self) -> list[Story]:
+        """Publish the live beats due by now, each at its own time; the stories they changed."""
+        if self.beat <= 0:
+            return []
+        due = int((self.now() - self.started).total_seconds() // self.beat)
+        if due <= self.beats:
+            return []
+        self.beats = max(self.beats, due - CATCH_UP_MAX)
+        changed: list[Story] = []
+        while self.beats < due:
+            self.beats += 1
+            changed += self.tick(self.started + timedelta(seconds=self.beats * self.beat))
+        return changed
+
+    def tick(self, when: datetime | None = None) -> list[Story]:
+        """One beat of the live newsroom: a new story; the 2nd, 5th, 8th... revise one too."""
+        when = _seconds(self.now() if when is None else when)
+        self.ticks += 1
+        stories = [self._publish_one(when)]
+        if self.ticks % REVISE_EVERY == 2:
+            front = self.newest(FRONT_PAGE)[1:]
+            unrevised = [s for s in front if s.revision == 1 and "Updated" not in s.badges]
+            title = self.rng.random() < 0.75
+            stories.append(self.revise(title, among=unrevised or front, when=when))
         return stories
 
-    def revise(self, title: bool = True) -> Story:
-        """Rewrite an earlier story: a new title (if `title`) and maybe summary, same guid."""
+    def revise(
+        self,
+        title: bool = True,
+        *,
+        among: list[Story] | None = None,
+        when: datetime | None = None,
+    ) -> Story:
+        """Rewrite an earlier story: a new title (if `title`) and maybe summary, same guid.
+
+        The story is one of `among`, by default of the newest FEED_SIZE of all desks (so it is
+        still in its desk's feed) but the newest two.
+        """
         rng = self.rng
-        # Among the newest FEED_SIZE of all desks, so the story is still in its desk's feed.
-        candidates = self.newest(FEED_SIZE)[2:] or self.newest(FEED_SIZE)
+        candidates = among or self.newest(FEED_SIZE)[2:] or self.newest(FEED_SIZE)
         story = rng.choice(candidates)
         slots = story.slots
         slots.rng = rng
@@ -363,7 +401,8 @@ class Newsroom:
                 story.spellings = (*story.spellings, rng.choice(BADGE_SPELLINGS["Updated"]))
         story.revision += 1
         story.update_no += 1
-        story.updated = max(_seconds(self.now()), story.updated + timedelta(seconds=1))
+        now = _seconds(self.now()) if when is None else when
+        story.updated = max(now, story.updated + timedelta(seconds=1))
         self._changed(story.desk, story.updated)
         return story
 
