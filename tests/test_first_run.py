@@ -27,7 +27,7 @@ pytestmark = pytest.mark.usefixtures("home")  # no config and no data, in tmp_pa
 
 TIMEOUT = 30.0  # the poll's timeout: every test is over long before it
 QUIET = 2.0  # seconds of nothing before the pane mentions the network (5 in the app)
-SIZE = (200, 12)  # wide enough for the whole sentence on the pane's one line
+SIZE = (80, 24)  # the sentence wraps to the pane's width: all of it is on screen
 OFFLINE = "No network? ticker --demo runs offline."
 
 
@@ -61,8 +61,10 @@ def first_run(sources: list[Source], quiet: float = QUIET) -> TickerApp:
 
 
 def pane_line(app: TickerApp) -> str:
-    """The pane's first line as the terminal shows it."""
-    return app.query_one(HeadlinePane).render_line(0).text.strip()
+    """The pane's sentence as the terminal shows it, its wrapped lines joined."""
+    pane = app.query_one(HeadlinePane)
+    lines = (pane.render_line(y).text.strip() for y in range(pane.size.height))
+    return " ".join(line for line in lines if line)
 
 
 async def shows(pilot: Pilot, *parts: str, seconds: float = 10.0) -> str:

@@ -233,6 +233,8 @@ def _describe(error: BaseException) -> str:
     # httpx-aiohttp 0.2 maps a refused connection and a dropped one to ConnectTimeout; the
     # aiohttp exception behind it says what really happened.
     cause = type(error.__cause__).__name__ if error.__cause__ is not None else ""
+    if cause == "ClientConnectorDNSError":  # a subclass of the next, with its own sentence
+        return "cannot resolve the host name (no network, or no such host)"
     if cause == "ClientConnectorError":
         reason = getattr(getattr(error.__cause__, "os_error", None), "strerror", None)
         return f"cannot connect: {(reason or 'connection refused').lower()}"

@@ -32,6 +32,7 @@ _ESCAPES = re.compile(
 )
 # C0 but tab and newline, DEL, C1, bidi embeddings/overrides/isolates, surrogates (which cannot
 # even be encoded to UTF-8 for the store).
+_SEPARATORS = re.compile("[\r\x0b\x0c\x1c-\x1f\x85]")
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 # Block-level tags: their boundaries separate words ("<p>a</p><p>b</p>" is "a b", not "ab").
 _BLOCK_TAG = re.compile(
@@ -60,6 +61,8 @@ def strip_controls(text: str) -> str:
     if text.isprintable():
         return text
     text = _ESCAPES.sub("", text)
+    # Line and page breaks separate words: "Before\rafter" is two words, never "Beforeafter".
+    text = _SEPARATORS.sub(" ", text)
     return _CONTROLS.sub("", text)
 
 

@@ -132,6 +132,7 @@ class HeadlinePane(ScrollView, can_focus=True):
         self._styles: dict[str, Style] = {}
         self._selected: int | None = None
         self._empty_text = "No headlines yet."
+        self._empty_wrapped: tuple[tuple[str, int], list[str]] = (("", 0), [])
 
     # -- data -----------------------------------------------------------------------------
 
@@ -142,6 +143,15 @@ class HeadlinePane(ScrollView, can_focus=True):
     def set_empty_text(self, text: str) -> None:
         self._empty_text = text
         self.refresh()
+
+    def _empty_lines(self, width: int) -> list[str]:
+        """The empty pane's sentence wrapped to the width: on a first run it names sources."""
+        key = (self._empty_text, width)
+        if self._empty_wrapped[0] != key:
+            import textwrap
+
+            self._empty_wrapped = (key, textwrap.wrap(self._empty_text, max(width - 2, 10)))
+        return self._empty_wrapped[1]
 
     def replace_timeline(
         self, timeline: Timeline, *, new_rows: int = 0, changed: Iterable[int] = ()
@@ -320,9 +330,10 @@ class HeadlinePane(ScrollView, can_focus=True):
         top = self.scroll_offset.y
         width = self.scrollable_content_region.width
         if not len(self.timeline):
-            if y == 0:
+            lines = self._empty_lines(width)
+            if y < len(lines):
                 style = self.get_component_rich_style("headline-pane--empty")
-                return _fit([Segment(f" {self._empty_text}", style)], width, self._base_style)
+                return _fit([Segment(f" {lines[y]}", style)], width, self._base_style)
             return Strip.blank(width, self._base_style)
         position = top + y
         row = self._row_at(position)
