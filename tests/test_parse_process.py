@@ -109,5 +109,4 @@ async def test_the_children_stop_while_nothing_is_due_and_start_again_for_a_poll
         poller.refresh()
         second = await asyncio.wait_for(batches.get(), 10)
         assert second.outcomes[0].ok and len(second.new_rows) == 1
-        assert poller._parse_process is not None
         runner.cancel()

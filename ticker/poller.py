@@ -28,6 +28,7 @@ from ticker.errors import TickerError
 from ticker.fetch import FEED_ACCEPT, PAGE_ACCEPT, Fetcher, HTTPStatusError, Limits
 from ticker.model import PollOutcome, Source
 from ticker.parse_process import ParseProcess, WorkerGone
+from ticker.sanitize import error_line
 from ticker.store import PollRecord, Retention, SaveReport, SourceState, Store
 
 P = ParamSpec("P")
@@ -121,6 +122,8 @@ class Poller:
         self._writer: asyncio.Task[None] | None = None
         self._batch_grew = asyncio.Event()
         self._last_prune = 0.0
+        # The store's last failure (a full disk, a held lock) as one line; None once it works.
+        self.store_error: str | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -176,13 +179,24 @@ class Poller:
             self._parse_stop = None
 
     async def __aexit__(self, *exc: object) -> None:
-        await self._drain()
-        if self._fetcher is not None:
-            await self._fetcher.__aexit__(None, None, None)
-        if self._store is not None:
-            await self._in_store(self._store.close)
-        self._store_thread.shutdown(wait=True)
-        await self._stop_parser()
+        """Close everything, even when the drain is cancelled (Ctrl-C mid-poll)."""
+        try:
+            await self._drain()
+        finally:
+            try:
+                if self._fetcher is not None:
+                    fetcher, self._fetcher = self._fetcher, None
+                    await asyncio.shield(fetcher.__aexit__(None, None, None))
+            finally:
+                try:
+                    await asyncio.shield(self._stop_parser())
+                finally:
+                    if self._store is not None:
+                        store, self._store = self._store, None
+                        # The last store call may still be running in the thread: closing
+                        # waits for it there, then the thread ends.
+                        self._store_thread.submit(store.close)
+                    self._store_thread.shutdown(wait=True)
 
     def add_listener(self, listener: Listener) -> None:
         self._listeners.append(listener)
@@ -195,12 +209,11 @@ class Poller:
 
     async def set_sources(self, sources: Sequence[Source]) -> None:
         """Poll these sources from now on: new ones at once, removed ones no more."""
-        known = {source.url for source in self.sources}
-        for source in sources:
-            state = self._states.get(source.url)
-            if source.url not in known and state is not None:
-                # Removed and added again: due now, not on the old schedule.
-                self._states[source.url] = replace(state, next_poll=None, failures=0)
+        kept = {source.url for source in sources}
+        for url in [url for url in self._states if url not in kept]:
+            # Removed: forgotten whole. Added again later it is due at once and fetched
+            # without validators (its rows were deleted: a 304 would leave it empty).
+            del self._states[url]
         self.sources = list(sources)
         await self._in_store(self._store_required().ensure_sources, self.sources)
         self._wake.set()
@@ -224,7 +237,7 @@ class Poller:
             while True:
                 now = self._clock()
                 if now - self._last_prune >= PRUNE_EVERY:
-                    await self.prune()
+                    await self._prune_or_report()
                 started = 0
                 for source in self.sources:
                     due = self._states.get(source.url, SourceState()).next_poll
@@ -245,8 +258,11 @@ class Poller:
                 sleep = self._sleep_for()
                 if not tasks and sleep >= PARSER_IDLE_STOP:
                     await self._stop_parser()
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a
+                # cancellation that arrives as the wait ends, and the poller would go on.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=sleep)
+                    async with asyncio.timeout(sleep):
+                        await self._wake.wait()
         finally:
             for task in tasks:
                 task.cancel()
@@ -264,8 +280,19 @@ class Poller:
         self._wake.set()
 
     def next_poll(self) -> float | None:
-        """When the next source is due (epoch seconds), or None if nothing is scheduled."""
-        dues = [s.next_poll for s in self._states.values() if s.next_poll is not None]
+        """When the next source is due (epoch seconds), or None if nothing is scheduled.
+
+        Only sources that will be polled count: a paused one's past due time would wake the
+        loop twice a second and show a next poll in the past.
+        """
+        dues = []
+        for source in self.sources:
+            state = self._states.get(source.url)
+            if source.paused or source.url in self._in_flight:
+                continue
+            if state is None or state.next_poll is None:
+                return self._clock()  # due now
+            dues.append(state.next_poll)
         return min(dues) if dues else None
 
     def _sleep_for(self) -> float:
@@ -361,24 +388,29 @@ class Poller:
             jobs = [job for job, _ in batch]
             try:
                 records, report = await self._in_store(self._ingest, jobs)
-            except Exception as error:  # a store failure is reported, not raised
-                message = f"cannot store: {error}"
-                for job, done in batch:
-                    done.set_result(
-                        PollOutcome(job.record.source, False, job.status, error=message)
-                    )
-                continue
+                self.store_error = None
+            except Exception as error:  # a store failure is reported and backed off, not raised
+                self.store_error = f"cannot store: {error_line(error)}"
+                # Each source waits out its backoff as after a failed fetch: a full disk must
+                # not turn into a source fetched again at once, hundreds of times a second.
+                records = [replace(job.failed, error=self.store_error) for job in jobs]
+                report = SaveReport()
+                with contextlib.suppress(Exception):  # the health lines, if anything is written
+                    await self._in_store(self._store_required().save_health, records)
             outcomes = []
+            polled = {source.url for source in self.sources}
             for record, (job, done) in zip(records, batch, strict=True):
-                self._states[record.source.url] = SourceState(
-                    record.etag, record.last_modified, record.next_poll, record.failures
-                )
+                if record.source.url in polled:  # a source removed meanwhile stays forgotten
+                    self._states[record.source.url] = SourceState(
+                        record.etag, record.last_modified, record.next_poll, record.failures
+                    )
                 new, updated = report.per_source.get(record.source.url, (0, 0))
                 outcome = PollOutcome(
                     record.source, record.error is None, job.status, new, updated, record.error
                 )
                 outcomes.append(outcome)
-                done.set_result(outcome)
+                if not done.done():  # its poll may have been cancelled meanwhile (Ctrl-C)
+                    done.set_result(outcome)
             event = PollBatch(tuple(outcomes), tuple(report.new_rows), tuple(report.updated_rows))
             for listener in self._listeners:
                 try:
@@ -398,9 +430,8 @@ class Poller:
         ):
             self._batch_grew.clear()
             try:
-                await asyncio.wait_for(
-                    self._batch_grew.wait(), deadline - asyncio.get_running_loop().time()
-                )
+                async with asyncio.timeout_at(deadline):
+                    await self._batch_grew.wait()
             except TimeoutError:
                 break
 
@@ -430,6 +461,14 @@ class Poller:
     async def _drain(self) -> None:
         while self._writer is not None and not self._writer.done():
             await asyncio.shield(self._writer)
+
+    async def _prune_or_report(self) -> None:
+        """Retention in the run loop: a failure is remembered and retried later, never raised."""
+        try:
+            await self.prune()
+        except Exception as error:
+            self.store_error = f"cannot apply retention: {error_line(error)}"
+            self._last_prune = self._clock() - PRUNE_EVERY + MIN_RETRY
 
     async def prune(self) -> int:
         """Apply retention now; returns how many headlines were deleted."""

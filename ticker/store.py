@@ -351,32 +351,7 @@ class Store:
                     report.new_rows += new
                     report.updated_rows += updated
                     report.per_source[record.source.url] = (len(new), len(updated))
-                if record.error is None:
-                    db.execute(
-                        "UPDATE sources SET etag = ?, last_modified = ?, last_success = ?,"
-                        " last_attempt = ?, last_error = NULL, next_poll = ?, failures = 0"
-                        " WHERE id = ?",
-                        (
-                            record.etag,
-                            record.last_modified,
-                            record.attempted,
-                            record.attempted,
-                            record.next_poll,
-                            source_id,
-                        ),
-                    )
-                else:
-                    db.execute(
-                        "UPDATE sources SET last_attempt = ?, last_error = ?, next_poll = ?,"
-                        " failures = ? WHERE id = ?",
-                        (
-                            record.attempted,
-                            record.error,
-                            record.next_poll,
-                            record.failures,
-                            source_id,
-                        ),
-                    )
+                _record_health(db, source_id, record)
             if report.new_rows:
                 # One statement for the batch: FTS5 indexes rows in bulk about five times
                 # faster than a trigger does row by row.
@@ -386,6 +361,14 @@ class Store:
                     (first_new,),
                 )
         return report
+
+    def save_health(self, records: Sequence[PollRecord]) -> None:
+        """Store only how the polls went (their headlines could not be stored)."""
+        with self._transaction() as db:
+            for record in records:
+                source_id = self._source_id(db, record.source)
+                if source_id is not None:
+                    _record_health(db, source_id, record)
 
     def _source_id(self, db: sqlite3.Connection, source: Source) -> int | None:
         """The source's row (made if it has none); None when the source was removed."""
@@ -662,6 +645,29 @@ def fts_query(text: str) -> str:
 
 
 _NOT_SEARCHABLE = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # FTS5 strings cannot hold a NUL
+
+
+def _record_health(db: sqlite3.Connection, source_id: int, record: PollRecord) -> None:
+    """A poll's outcome on its source's row: validators and schedule, or the failure."""
+    if record.error is None:
+        db.execute(
+            "UPDATE sources SET etag = ?, last_modified = ?, last_success = ?, last_attempt = ?,"
+            " last_error = NULL, next_poll = ?, failures = 0 WHERE id = ?",
+            (
+                record.etag,
+                record.last_modified,
+                record.attempted,
+                record.attempted,
+                record.next_poll,
+                source_id,
+            ),
+        )
+    else:
+        db.execute(
+            "UPDATE sources SET last_attempt = ?, last_error = ?, next_poll = ?, failures = ?"
+            " WHERE id = ?",
+            (record.attempted, record.error, record.next_poll, record.failures, source_id),
+        )
 
 
 def _kept(unique: dict[str, Headline], retention: Retention) -> dict[str, Headline]:
