@@ -23,6 +23,9 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    from ticker import shutdown
+
+    shutdown.install()
     args = _parser().parse_args(argv)
     from ticker.errors import TickerError
 
@@ -32,7 +35,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _complain(str(error))
         return EXIT_USAGE
     except KeyboardInterrupt:
-        return 130
+        return shutdown.EXIT_INTERRUPTED
+    except shutdown.Terminated:
+        return shutdown.EXIT_TERMINATED
     except BrokenPipeError:
         # `ticker headlines | head`: the reader left; say nothing.
         sys.stderr.close()
@@ -273,8 +278,7 @@ def _run_headlines(args: argparse.Namespace) -> int:
 
 
 def _poll(store_path: Path, sources: list[Source], settings: Settings) -> list[PollOutcome]:
-    import asyncio
-
+    from ticker import shutdown
     from ticker.poller import Poller
 
     async def poll() -> list[PollOutcome]:
@@ -285,7 +289,7 @@ def _poll(store_path: Path, sources: list[Source], settings: Settings) -> list[P
             await poller.prune()
             return outcomes
 
-    return asyncio.run(poll())
+    return shutdown.run(poll())
 
 
 def _print_headlines(rows: Sequence[Headline], fmt: str, settings: Settings) -> None:
@@ -304,9 +308,7 @@ def _print_headlines(rows: Sequence[Headline], fmt: str, settings: Settings) -> 
 
 
 def _run_read(args: argparse.Namespace) -> int:
-    import asyncio
-
-    from ticker import locations, output, reader
+    from ticker import locations, output, reader, shutdown
     from ticker.fetch import Fetcher, Limits
 
     settings = _settings(args)
@@ -321,7 +323,7 @@ def _run_read(args: argparse.Namespace) -> int:
     from ticker.errors import ConfigError, TickerError
 
     try:
-        opened = asyncio.run(read())
+        opened = shutdown.run(read())
     except ConfigError:
         raise
     except TickerError as error:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, TypeVar
 from urllib.parse import urlsplit
 
+from ticker import shutdown
 from ticker.errors import FetchError, TickerError
 from ticker.model import Source, SourceHealth
 
@@ -151,7 +152,7 @@ def _add(
 ) -> int:
     out = asker.out
     if html:
-        page, proposals = asyncio.run(find_listing(url, settings))
+        page, proposals = shutdown.run(find_listing(url, settings))
         if not proposals:
             raise TickerError(f"no list of headlines with times found at {page}")
         choice = 0
@@ -165,7 +166,7 @@ def _add(
     else:
         from ticker.discover import message
 
-        discovery = asyncio.run(find_feeds(url, settings))
+        discovery = shutdown.run(find_feeds(url, settings))
         best = discovery.best
         if best is None:
             raise TickerError(message(discovery))
@@ -294,7 +295,7 @@ def read_opml(location: str, settings: Settings) -> list[Source]:
         async with Fetcher(Limits.for_timeout(settings.poll.timeout, 1)) as fetcher:
             return await opml.fetch_sources(location, fetcher)
 
-    return asyncio.run(fetch())
+    return shutdown.run(fetch())
 
 
 def import_opml(

@@ -196,6 +196,7 @@ class TickerApp(App[None]):
     def on_mount(self) -> None:
         self.pane.focus()
         self._show_empty_text()
+        self._quit_on_signals()
         self.status.tz = self.session.tz  # the status line's clock reads like the headlines' times
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         if not self.pane.timeline.complete:
@@ -203,6 +204,19 @@ class TickerApp(App[None]):
         if self._poll:
             # After the first frame: the network stack is imported in the background.
             self.call_after_refresh(self._start_polling)
+
+    def _quit_on_signals(self) -> None:
+        """SIGTERM (kill, a service manager) and SIGHUP (the SSH link dropped) quit as q does:
+        the terminal is given back and the store closed, then the shell hears 143 or 129."""
+        import asyncio
+        import signal
+
+        loop = asyncio.get_running_loop()
+        for signum, status in ((signal.SIGTERM, 143), (signal.SIGHUP, 129)):
+            try:
+                loop.add_signal_handler(signum, self.exit, None, status)
+            except (RuntimeError, ValueError):  # not the main thread (a test's own loop)
+                return
 
     def _start_polling(self) -> None:
         self.poll_forever()
