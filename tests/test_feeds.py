@@ -54,6 +54,8 @@ def test_fixture_parses_as_the_manifest_says(name: str) -> None:
         assert first.title == expect["expect_first_title"]
     if "expect_titles" in expect:
         assert [e.title for e in entries] == expect["expect_titles"]
+    if "expect_title_from" in expect:
+        assert [e.title_from for e in entries] == expect["expect_title_from"]
     if "expect_first_link" in expect:
         assert first.link == expect["expect_first_link"]
     if "expect_first_guid" in expect:
