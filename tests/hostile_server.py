@@ -113,9 +113,7 @@ def gzip_bomb(decoded_size: int = 1 << 30) -> Handler:
     data = gzip_of_zeros(decoded_size)
 
     async def handler(request: web.Request) -> web.StreamResponse:
-        return web.Response(
-            body=data, headers={"Content-Type": RSS, "Content-Encoding": "gzip"}
-        )
+        return web.Response(body=data, headers={"Content-Type": RSS, "Content-Encoding": "gzip"})
 
     return handler
 

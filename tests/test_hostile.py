@@ -3,7 +3,8 @@
 Every case is served by a real HTTP server on 127.0.0.1 (tests/hostile_server.py) and polled for
 real: through the `Poller` into a real SQLite store, through `ticker headlines` run in-process,
 and through a `ticker` subprocess where the exit status or the memory of a whole process matters.
-Tests marked xfail(strict=True) are known bugs in ticker's core: each reason says what is wrong.
+Each case asserts the one outcome ticker owes: the readable items stored clean (exact titles), or
+the exact one-line refusal when nothing can be read. Never "either is fine".
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ TIMEOUT = 1.0  # seconds; the poller allows twice that for a whole fetch
 SHORT = PollSettings(timeout=TIMEOUT)
 MEMORY_BUDGET = 150 * 1024 * 1024  # peak RSS growth a hostile answer may cause, in bytes
 TITLE_MAX = 400
+SUMMARY_MAX = 2000
 OSC52_PAYLOAD = "ZWNobyBoaQ=="  # base64 of "echo hi"
 
 # Escape, C0 (but tab and newline), DEL, C1, bidi embeddings, overrides and isolates.
@@ -250,7 +252,12 @@ def run_process(workdir: Path, url: str, config: Path, *, measured: bool = False
         str(config),
     ]
     report = workdir / "peak-kb"
-    command = [sys.executable, "-c", _MEASURED, str(report)] if measured else [str(TICKER)]
+    if measured:
+        command = [sys.executable, "-c", _MEASURED, str(report)]
+    else:
+        # What a user runs is the installed script: an install without it fails, never skips.
+        assert TICKER.is_file(), f"no ticker console script at {TICKER}: pip install -e ."
+        command = [str(TICKER)]
     env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
     env["NO_PROXY"] = "127.0.0.1,localhost"  # loopback stays loopback
     done = subprocess.run(
@@ -278,9 +285,6 @@ def baseline_peak(server: HostileServer, tmp_path_factory: pytest.TempPathFactor
     return run.peak_rss
 
 
-needs_console_script = pytest.mark.skipif(
-    not TICKER.is_file(), reason=f"needs the ticker console script at {TICKER}"
-)
 needs_proc = pytest.mark.skipif(
     not Path("/proc/self/status").exists(), reason="peak RSS is read from /proc/self/status"
 )
@@ -470,7 +474,6 @@ def test_osc52_and_other_escapes_never_reach_the_printed_output(
         assert_terminal_safe(json.dumps(row, ensure_ascii=False))
 
 
-@needs_console_script
 def test_the_ticker_process_prints_hostile_titles_without_a_control_character(
     server: HostileServer, tmp_path: Path, config: Path
 ) -> None:
@@ -526,16 +529,15 @@ async def test_raw_escape_bytes_in_an_xml_feed_leave_no_control_and_no_payload(
 
     outcome = await poll(store, url)
 
-    if outcome.ok:
-        assert_stored_safe(stored(store))
-        assert sorted(h.title for h in stored(store)) == [
-            "Clipboard write by raw bytes",
-            "RED alert by raw bytes",
-            "Window title by raw bytes",
-        ]
-    else:  # ESC and BEL are not legal XML 1.0 characters: refusing the feed is fine too
-        assert_one_readable_line(outcome.error)
-        assert stored(store) == []
+    # ESC and BEL are not legal XML 1.0 characters, yet the headlines around them are readable:
+    # the escapes go with their payloads and the items stay.
+    assert outcome.ok, outcome.error
+    assert_stored_safe(stored(store))
+    assert {h.guid: h.title for h in stored(store)} == {
+        "raw-1": "Clipboard write by raw bytes",
+        "raw-2": "RED alert by raw bytes",
+        "raw-3": "Window title by raw bytes",
+    }
 
 
 async def test_a_twice_escaped_escape_never_reaches_the_store_as_a_control(
@@ -577,10 +579,11 @@ async def test_a_twice_escaped_escape_leaves_no_payload_behind(
     assert [h.title for h in stored(store)] == ["Blinking after one unescape too many"]
 
 
-def test_raw_escape_bytes_in_a_json_feed_give_clean_headlines_or_one_error_line(
+def test_raw_escape_bytes_in_a_json_feed_give_clean_headlines(
     server: HostileServer, tmp_path: Path, config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # Raw control characters are not legal in JSON strings; either answer is fine, junk is not.
+    # Raw control characters are not legal in JSON strings, but a lenient JSON reader still
+    # reads every word around them: the headline is kept, its escape removed with its payload.
     feed = (
         b'{"version": "https://jsonfeed.org/version/1.1", "title": "Raw", "items": ['
         b'{"id": "r-1", "url": "http://127.0.0.1/r/1",'
@@ -590,12 +593,10 @@ def test_raw_escape_bytes_in_a_json_feed_give_clean_headlines_or_one_error_line(
 
     run = headlines_cli(capsys, tmp_path / "data", config, url)
 
-    if run.code == 0:
-        assert run.err == ""
-        assert printed_titles(run) == ["Raw OSC 52 in JSON"]
-    else:
-        assert_terminal_safe(assert_one_error_line(run))
-        assert run.out == ""
+    assert (run.code, run.err) == (0, ""), run.err
+    assert printed_titles(run) == ["Raw OSC 52 in JSON"]
+    for line in run.out.splitlines():
+        assert_terminal_safe(line)
 
 
 # -- 2. bidi controls --------------------------------------------------------------------------
@@ -647,7 +648,10 @@ async def test_bidi_overrides_and_isolates_are_removed(
 def test_line_breaks_in_a_title_never_split_an_output_line(
     server: HostileServer, tmp_path: Path, config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    now = datetime.now(UTC)
+    # Yesterday noon in the display zone (local): one day header whatever the time of day now.
+    noon = (datetime.now().astimezone() - timedelta(days=1)).replace(
+        hour=12, minute=0, second=0, microsecond=0
+    )
     breaks = ["&#13;", "&#10;", "\u2028", "\u2029", "\u0085", "&#x85;", "\r\n"]
     feed = rss(
         *(
@@ -655,7 +659,7 @@ def test_line_breaks_in_a_title_never_split_an_output_line(
                 f"Before{brk}after {i}",
                 guid=f"br-{i}",
                 link=f"http://127.0.0.1/br/{i}",
-                published=now - timedelta(minutes=i),
+                published=noon - timedelta(minutes=i),
             )
             for i, brk in enumerate(breaks)
         )
@@ -665,13 +669,14 @@ def test_line_breaks_in_a_title_never_split_an_output_line(
     run = headlines_cli(capsys, tmp_path / "data", config, url)
 
     assert run.code == 0 and run.err == ""
-    lines = run.out.splitlines()
-    items = [line for line in lines if _HEADLINE_LINE.fullmatch(line)]
-    assert len(items) == len(breaks)
-    assert len(lines) - len(items) in (1, 3)  # "Today", or a blank line and "Yesterday" too
-    for i, line in enumerate(items):
-        assert line.isprintable()
-        assert line.endswith(f"after {i}") and "Before" in line
+    # Each break is a space between the words: never a second line, never "Beforeafter".
+    assert run.out.splitlines() == [
+        "Yesterday",
+        *(
+            f"{noon - timedelta(minutes=i):%H:%M}  127.0.0.1  Before after {i}"
+            for i in range(len(breaks))
+        ),
+    ]
 
 
 # -- 3. markup-like text -----------------------------------------------------------------------
@@ -751,21 +756,27 @@ def huge_title_feed() -> bytes:
     )
 
 
-async def test_a_10_mb_title_is_stored_cut_short_or_refused_in_one_line(
+# The huge title cut to TITLE_MAX characters, an ellipsis marking the cut; its neighbour whole.
+HUGE_TITLES_STORED = {
+    "huge-1": "overflow " * 44 + "ove\u2026",
+    "huge-2": "A small neighbour survives",
+}
+
+
+async def test_a_10_mb_title_is_stored_cut_short_beside_its_neighbour(
     server: HostileServer, store: Path
 ) -> None:
     url = server.serve(server.path(), body(huge_title_feed()))
 
     outcome = await poll(store, url)
 
-    if outcome.ok:
-        rows = {h.guid: h for h in stored(store)}
-        assert_stored_safe(list(rows.values()))
-        assert 0 < len(rows["huge-1"].title) <= TITLE_MAX
-        assert rows["huge-1"].title.startswith("overflow overflow")
-        assert rows["huge-2"].title == "A small neighbour survives"
-    else:
-        assert_one_readable_line(outcome.error)
+    assert outcome.ok, outcome.error
+    rows = {h.guid: h for h in stored(store)}
+    assert_stored_safe(list(rows.values()))
+    assert {guid: h.title for guid, h in rows.items()} == HUGE_TITLES_STORED
+    assert len(rows["huge-1"].title) == TITLE_MAX
+    assert len(rows["huge-1"].summary) == SUMMARY_MAX
+    assert rows["huge-1"].summary.startswith("overflow overflow")
 
 
 def test_a_10_mb_title_prints_as_one_short_line(
@@ -775,12 +786,8 @@ def test_a_10_mb_title_prints_as_one_short_line(
 
     run = headlines_cli(capsys, tmp_path / "data", config, url)
 
-    if run.code == 0:
-        assert run.err == ""
-        assert all(len(title) <= TITLE_MAX for title in printed_titles(run))
-        assert len(printed_titles(run)) == 2
-    else:
-        assert_one_error_line(run)
+    assert (run.code, run.err) == (0, ""), run.err
+    assert sorted(printed_titles(run)) == sorted(HUGE_TITLES_STORED.values())
 
 
 @needs_proc
@@ -791,17 +798,25 @@ def test_a_10_mb_title_keeps_the_process_memory_bounded(
 
     run = run_process(tmp_path, url, config, measured=True)
 
-    assert run.code in (0, 1)
-    assert "Traceback" not in run.err
+    assert (run.code, run.err) == (0, ""), run.err
+    assert sorted(printed_titles(run)) == sorted(HUGE_TITLES_STORED.values())
     assert run.peak_rss - baseline_peak < MEMORY_BUDGET, _mb(run.peak_rss, baseline_peak)
 
 
 async def test_an_ill_formed_feed_of_tiny_elements_cannot_hold_the_poll_past_its_deadline(
     server: HostileServer, store: Path
 ) -> None:
-    # Every <b/> is an element to build; one \x01 (illegal in XML) makes it all ill-formed.
+    # Every <b/> is an element to build and every bare & is ill-formed XML (a control byte
+    # would not do: ticker drops those before parsing). 1.5 MB is more than the forgiving
+    # parser may take on, so the fast one recovers the feed, both items with their titles.
     feed = rss(
-        item(b"<b/>\x01" * (1_500_000 // 5), guid="dense-1", link="http://127.0.0.1/dense/1")
+        item(
+            "Dense elements in the description",
+            guid="dense-1",
+            link="http://127.0.0.1/dense/1",
+            summary=b"<b/>&" * (1_500_000 // 5),
+        ),
+        item("Innocent item", guid="dense-2", link="http://127.0.0.1/dense/2"),
     )
     url = server.serve(server.path(), body(feed))
 
@@ -809,7 +824,12 @@ async def test_an_ill_formed_feed_of_tiny_elements_cannot_hold_the_poll_past_its
     outcome = await poll(store, url)
     elapsed = time.monotonic() - started
 
-    assert outcome.ok or outcome.error
+    assert outcome.ok, outcome.error
+    assert_stored_safe(stored(store))
+    assert {h.guid: h.title for h in stored(store)} == {
+        "dense-1": "Dense elements in the description",
+        "dense-2": "Innocent item",
+    }
     assert elapsed < 2 * TIMEOUT, f"one poll took {elapsed:.1f} s"
 
 
@@ -865,17 +885,13 @@ def test_entity_bombs_are_not_expanded(
 
     run = headlines_cli(capsys, tmp_path / "data", config, url, fmt="json")
 
-    assert "lollollol" not in run.out + run.err
-    if run.code == 0:
-        rows = json_rows(run)
-        assert "Innocent item" in [row["title"] for row in rows]
-        for row in rows:
-            assert_terminal_safe(row["title"] + row["summary"])
-            assert len(row["title"]) <= TITLE_MAX
-    else:
-        assert_one_error_line(run)
+    # An entity the feed declares is never expanded: its references go, as an external
+    # entity's do, and the words around them stay.
+    expected = {"lol-1": ("Expansion bomb", ""), "lol-2": ("Innocent item", "")}
+    assert (run.code, run.err) == (0, ""), run.err
+    assert {row["id"]: (row["title"], row["summary"]) for row in json_rows(run)} == expected
     with Store(tmp_path / "data" / "ticker.db") as db:
-        assert all("lollollol" not in h.title + h.summary for h in db.headlines())
+        assert {h.guid: (h.title, h.summary) for h in db.headlines()} == expected
 
 
 async def test_an_external_entity_never_reads_a_local_file(
@@ -885,24 +901,24 @@ async def test_an_external_entity_never_reads_a_local_file(
     config: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    secret = Path("/etc/passwd")
-    if not secret.is_file() or "root:" not in secret.read_text(errors="replace"):
-        pytest.skip("needs an /etc/passwd that holds 'root:'")
+    secret = tmp_path / "secret.txt"  # a file of our own: every machine has it, with this text
+    secret.write_text("SECRET-FROM-A-LOCAL-FILE\n", encoding="utf-8")
     feed = rss(
         item("Leaked: &xxe;", guid="xxe-1", link="http://127.0.0.1/xxe/1", summary="&xxe;"),
         item("Innocent item", guid="xxe-2", link="http://127.0.0.1/xxe/2"),
-        doctype=b'<!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n',
+        doctype=f'<!DOCTYPE rss [<!ENTITY xxe SYSTEM "{secret.as_uri()}">]>\n'.encode(),
     )
     url = server.serve(server.path(), body(feed))
 
     outcome = await poll(store, url)
     run = await headlines_cli_off_loop(capsys, tmp_path / "data", config, url, fmt="json")
 
+    expected = {"xxe-1": ("Leaked:", ""), "xxe-2": ("Innocent item", "")}
     assert outcome.ok, outcome.error
-    for headline in stored(store):
-        assert "root:" not in headline.title + headline.summary + headline.url
-    assert "root:" not in run.out + run.err
-    assert "Innocent item" in [row["title"] for row in json_rows(run)]
+    assert {h.guid: (h.title, h.summary) for h in stored(store)} == expected
+    assert (run.code, run.err) == (0, ""), run.err
+    assert {row["id"]: (row["title"], row["summary"]) for row in json_rows(run)} == expected
+    assert "SECRET" not in run.out
 
 
 async def test_an_external_dtd_or_entity_is_never_fetched(
@@ -929,10 +945,11 @@ async def test_an_external_dtd_or_entity_is_never_fetched(
     outcome = await poll(store, url)
 
     assert [path for path in server.seen if path.startswith(bait)] == []
-    if outcome.ok:
-        assert all("STOLEN" not in h.title + h.summary for h in stored(store))
-    else:
-        assert_one_readable_line(outcome.error)
+    assert outcome.ok, outcome.error
+    assert {h.guid: (h.title, h.summary) for h in stored(store)} == {
+        "xxe-http-1": ("Fetched:", ""),
+        "xxe-http-2": ("Innocent item", ""),
+    }
 
 
 # -- 7. gzip bomb ------------------------------------------------------------------------------
@@ -1002,7 +1019,7 @@ async def test_invalid_utf8_in_a_title_becomes_clean_text(
     assert titles["utf-3"] == "A clean neighbour"
 
 
-def test_invalid_utf8_in_a_json_feed_gives_clean_text_or_one_error_line(
+def test_invalid_utf8_in_a_json_feed_gives_clean_text(
     server: HostileServer, tmp_path: Path, config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     feed = (
@@ -1013,12 +1030,9 @@ def test_invalid_utf8_in_a_json_feed_gives_clean_text_or_one_error_line(
 
     run = headlines_cli(capsys, tmp_path / "data", config, url)
 
-    if run.code == 0:
-        assert run.err == ""
-        [title] = printed_titles(run)
-        assert title.isprintable() and title.startswith("Bad")
-    else:
-        assert_one_error_line(run)
+    # Each byte that is no UTF-8 becomes U+FFFD, as a browser shows it; the words stay.
+    assert (run.code, run.err) == (0, ""), run.err
+    assert printed_titles(run) == ["Bad \ufffd\ufffd bytes"]
 
 
 # UTF-8 bytes read as ISO-8859-1 become C1 controls: the closing quote U+201D is E2 80 9D, and
@@ -1124,7 +1138,6 @@ async def test_a_body_that_floods_stops_at_the_size_cap(server: HostileServer, s
     assert await asyncio.to_thread(stream.client_left.wait, 5), "the flood was never cut off"
 
 
-@needs_console_script
 def test_a_body_that_never_ends_ends_the_ticker_process_with_one_line(
     server: HostileServer, tmp_path: Path, config: Path
 ) -> None:
@@ -1135,9 +1148,8 @@ def test_a_body_that_never_ends_ends_the_ticker_process_with_one_line(
     elapsed = time.monotonic() - started
 
     assert run.code == 1
-    line = assert_one_error_line(run)
-    assert "timed out" in line or "too large" in line
-    assert "Traceback" not in run.err
+    # A few bytes every 50 ms never reach the size cap: the whole-fetch deadline ends it.
+    assert assert_one_error_line(run).endswith(f": timed out after {2 * TIMEOUT:g} s")
     assert run.out == ""
     assert elapsed < 2 * TIMEOUT + 10  # start-up included
 
@@ -1271,8 +1283,9 @@ async def test_script_and_file_links_are_never_stored(
 # -- 13. nothing already stored is lost --------------------------------------------------------
 
 
-def hostile_answers(server: HostileServer, now: datetime) -> list[tuple[str, Handler]]:
-    """Every hostile answer, in the order one source gives them."""
+def hostile_answers(server: HostileServer, now: datetime) -> list[tuple[str, Handler, str | None]]:
+    """Every hostile answer, in the order one source gives them, with the error it must give
+    (what went wrong, before any ": detail"), or None where its readable items are stored."""
     same_guids_hostile_titles = rss(
         item(
             "&#x1b;]52;c;ZWNobyBoaQ==&#x7;Council approves night bus pilot",
@@ -1290,16 +1303,17 @@ def hostile_answers(server: HostileServer, now: datetime) -> list[tuple[str, Han
     loop = server.path("loop")
     server.serve(loop, redirect(loop))
     return [
-        ("escapes as XML references", body(ESCAPES_AS_XML_REFERENCES)),
-        ("escapes in a JSON Feed", body(ESCAPES_IN_JSON, JSON_FEED)),
-        ("raw escape bytes", body(RAW_ESCAPES_IN_XML)),
-        ("the same guids with hostile titles", body(same_guids_hostile_titles)),
+        ("escapes as XML references", body(ESCAPES_AS_XML_REFERENCES), None),
+        ("escapes in a JSON Feed", body(ESCAPES_IN_JSON, JSON_FEED), None),
+        ("raw escape bytes", body(RAW_ESCAPES_IN_XML), None),
+        ("the same guids with hostile titles", body(same_guids_hostile_titles), None),
         (
             "markup-like titles",
             body(rss(*(item(escape(t), guid=f"mk-{i}") for i, t in enumerate(MARKUP_TITLES)))),
+            None,
         ),
-        ("a 10 MB title", body(huge_title_feed())),
-        ("billion laughs", body(rss(item(b"&lol9;", guid="lol"), doctype=BILLION_LAUGHS))),
+        ("a 10 MB title", body(huge_title_feed()), None),
+        ("billion laughs", body(rss(item(b"&lol9;", guid="lol"), doctype=BILLION_LAUGHS)), None),
         (
             "an external entity",
             body(
@@ -1308,14 +1322,23 @@ def hostile_answers(server: HostileServer, now: datetime) -> list[tuple[str, Han
                     doctype=b'<!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>',
                 )
             ),
+            None,
         ),
-        ("a gzip bomb", gzip_bomb()),
-        ("invalid UTF-8", body(rss(item(b"\xff\xfe\xc3(", guid="bad-utf8")))),
-        ("a body that never ends", never_ending_feed()),
-        ("a body that floods", firehose()),
-        ("a redirect loop", redirect(loop)),
-        ("a redirect to a local file", redirect("file:///etc/passwd")),
-        ("an HTML page", body(b"<!doctype html><html><body><p>Hi</p></body></html>", "text/html")),
+        ("a gzip bomb", gzip_bomb(), "response too large (over 16 MB)"),
+        ("invalid UTF-8", body(rss(item(b"\xff\xfe\xc3(", guid="bad-utf8"))), None),
+        ("a body that never ends", never_ending_feed(), f"timed out after {2 * TIMEOUT:g} s"),
+        ("a body that floods", firehose(), "response too large (over 16 MB)"),
+        ("a redirect loop", redirect(loop), "too many redirects"),
+        (
+            "a redirect to a local file",
+            redirect("file:///etc/passwd"),
+            "redirected to an address that is not http or https",
+        ),
+        (
+            "an HTML page",
+            body(b"<!doctype html><html><body><p>Hi</p></body></html>", "text/html"),
+            "an HTML page, not a feed",
+        ),
         (
             "hostile links",
             body(
@@ -1326,16 +1349,18 @@ def hostile_answers(server: HostileServer, now: datetime) -> list[tuple[str, Han
                     )
                 )
             ),
+            None,
         ),
-        ("an empty body", body(b"")),
-        ("a feed with no items", body(rss())),
-        ("a body cut off", cut_off(good_feed(now), 300)),
+        ("an empty body", body(b""), "empty response, not a feed"),
+        ("a feed with no items", body(rss()), None),
+        ("a body cut off", cut_off(good_feed(now), 300), "the connection broke"),
         (
             "a 503 with Retry-After",
             body(b"busy", "text/plain", status=503, headers={"Retry-After": "120"}),
+            "HTTP 503 Service Unavailable",
         ),
-        ("a 404", body(b"gone", "text/plain", status=404)),
-        ("a 500", body(b"oops", "text/plain", status=500)),
+        ("a 404", body(b"gone", "text/plain", status=404), "HTTP 404 Not Found"),
+        ("a 500", body(b"oops", "text/plain", status=500), "HTTP 500 Internal Server Error"),
     ]
 
 
@@ -1353,11 +1378,13 @@ async def test_hostile_answers_never_lose_stored_headlines_or_marks(
             db.set_read([before["good-1"]])
             db.set_starred([before["good-2"]])
 
-        for name, answer in hostile_answers(server, now):
+        for name, answer, error in hostile_answers(server, now):
             server.serve(path, answer)
             [outcome] = await poller.poll_once()
-            if not outcome.ok:
+            assert outcome.ok is (error is None), f"{name}: {outcome.error}"
+            if error is not None:
                 assert_one_readable_line(outcome.error)
+                assert (outcome.error or "").partition(": ")[0] == error, name
             with Store(store) as db:
                 after = {h.guid: h for h in db.headlines()}
                 assert db.integrity() == "ok", f"after {name}"

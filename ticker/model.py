@@ -110,7 +110,8 @@ class Headline:
     starred: bool = False
     row: int | None = None  # the store's row id, once stored
     # Where a title was derived from when the item had none of its own: "" (its own title),
-    # "dc:title", "itunes:title", "media:title", "summary", "link" or "none" ("(untitled)").
+    # "dc:title", "itunes:title", "media:title", "summary", "content", "link" or "none"
+    # ("(untitled)").
     title_from: str = ""
 
 
