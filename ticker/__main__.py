@@ -283,7 +283,7 @@ def _poll(store_path: Path, sources: list[Source], settings: Settings) -> list[P
 
     async def poll() -> list[PollOutcome]:
         async with Poller(
-            store_path, sources, settings.poll, retention=settings.retention
+            store_path, sources, settings.poll, retention=settings.retention, tz=settings.tz()
         ) as poller:
             outcomes = await poller.poll_once()
             await poller.prune()

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -247,15 +247,18 @@ _JSON_ITEM_TYPES: dict[str, type | tuple[type, ...]] = {
 }
 
 
-def headlines(body: bytes, source: Source, *, now: datetime) -> list[Headline]:
+def headlines(
+    body: bytes, source: Source, *, now: datetime, tz: tzinfo | None = None
+) -> list[Headline]:
     """The headlines of a feed body, badged, with stable ids and dates no later than `now`.
 
-    A source of kind "html" is a page of headlines, read with its CSS selectors instead.
+    A source of kind "html" is a page of headlines, read with its CSS selectors instead; its
+    bare times are in its listing's zone, else in `tz`, the display zone (None: the system's).
     """
     if source.kind == "html":
         from ticker import listing
 
-        return listing.headlines(body, source, now=now)
+        return listing.headlines(body, source, now=now, tz=tz)
     feed = parse(body, source.url)
     rules = badge_rules.compile_rules(source.rules)
     result = []

@@ -14,7 +14,7 @@ import os
 import pickle
 import struct
 import sys
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import BinaryIO
 
 from ticker.errors import FeedError, TickerError
@@ -48,12 +48,15 @@ class ParseProcess:
         workers, self._workers = self._workers, []
         await asyncio.gather(*(worker.stop() for worker in workers))
 
-    async def parse(self, body: bytes, source: Source, now: datetime) -> list[Headline]:
+    async def parse(
+        self, body: bytes, source: Source, now: datetime, tz: tzinfo | None = None
+    ) -> list[Headline]:
         """The headlines of `body`, parsed in a child; FeedError as `feeds.headlines` raises."""
         alive = [worker for worker in self._workers if worker.alive]
         if not alive:
             raise WorkerGone("the parse process is not running")
-        return await min(alive, key=lambda worker: len(worker.waiting)).parse(body, source, now)
+        worker = min(alive, key=lambda worker: len(worker.waiting))
+        return await worker.parse(body, source, now, tz)
 
 
 class _Worker:
@@ -94,14 +97,16 @@ class _Worker:
             await self.process.wait()
         await self._reader
 
-    async def parse(self, body: bytes, source: Source, now: datetime) -> list[Headline]:
+    async def parse(
+        self, body: bytes, source: Source, now: datetime, tz: tzinfo | None
+    ) -> list[Headline]:
         stdin = self.process.stdin
         assert stdin is not None
         self._next += 1
         number = self._next
         done: asyncio.Future[list[Headline]] = asyncio.get_running_loop().create_future()
         self.waiting[number] = done
-        frame = pickle.dumps((number, body, source, now), pickle.HIGHEST_PROTOCOL)
+        frame = pickle.dumps((number, body, source, now, tz), pickle.HIGHEST_PROTOCOL)
         try:
             stdin.write(_LENGTH.pack(len(frame)))
             stdin.write(frame)
@@ -141,10 +146,11 @@ def serve(requests: BinaryIO, answers: BinaryIO) -> None:
     while header := requests.read(_LENGTH.size):
         if len(header) < _LENGTH.size:
             return
-        number, body, source, now = pickle.loads(requests.read(_LENGTH.unpack(header)[0]))
+        request = pickle.loads(requests.read(_LENGTH.unpack(header)[0]))
+        number, body, source, now, tz = request
         answer: tuple[int, bool, object]
         try:
-            answer = (number, True, feeds.headlines(body, source, now=now))
+            answer = (number, True, feeds.headlines(body, source, now=now, tz=tz))
         except TickerError as error:
             answer = (number, False, str(error))
         except Exception as error:  # a parser's bug fails this feed, not the process

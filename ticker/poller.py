@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from functools import partial
 from pathlib import Path
 from typing import ParamSpec, TypeVar
@@ -92,11 +92,13 @@ class Poller:
         limits: Limits | None = None,
         seed: int | None = None,
         parse_in_process: bool | None = None,
+        tz: tzinfo | None = None,
     ) -> None:
         self.settings = settings or PollSettings()
         self.sources = list(sources)
         self.retention = retention or Retention()
         self._store_path = store_path
+        self._tz = tz  # the display zone: an html source's bare times are read in it
         self._listeners: list[Listener] = [listener] if listener else []
         self._clock = clock
         self._limits = limits or Limits.for_timeout(
@@ -361,7 +363,7 @@ class Poller:
     ) -> tuple[PollRecord, bytes | None]:
         """Parse in the child process; the body comes back only if that process is gone."""
         try:
-            found = await parser.parse(body, record.source, _utc(record.attempted))
+            found = await parser.parse(body, record.source, _utc(record.attempted), self._tz)
         except WorkerGone:
             self._parse_in_process = False  # parse in the ingest thread from now on
             if self._parse_process is parser:
@@ -448,7 +450,9 @@ class Poller:
             record = job.record
             if job.body is not None:
                 try:
-                    found = feeds.headlines(job.body, record.source, now=_utc(record.attempted))
+                    found = feeds.headlines(
+                        job.body, record.source, now=_utc(record.attempted), tz=self._tz
+                    )
                     record = replace(record, headlines=found)
                 except TickerError as error:
                     record = replace(job.failed, error=str(error))

@@ -156,6 +156,7 @@ class Session:
             self.settings.poll,
             retention=self.settings.retention,
             listener=listener,
+            tz=self.tz,
         ) as poller:
             self._poller = poller
             if list(self.sources) != poller.sources:  # edited while the poller was starting
