@@ -216,3 +216,23 @@ def test_the_app_exits_non_zero_when_it_crashes(tmp_path: Path, home: Path) -> N
     )
     assert "unable to read CSS file" in result.stdout + result.stderr
     assert result.returncode == 1
+
+
+@pytest.mark.parametrize(
+    ("command", "status"),
+    [
+        (["headlines", "--source", "http://[::1/feed"], 2),
+        (["headlines", "--source", "http://127.0.0.1:99999/feed"], 2),
+        (["--source", "http://[::1/feed"], 2),
+        (["remove", "http://[::1/feed"], 2),
+        (["read", "http://[::1/feed"], 1),
+    ],
+)
+def test_a_malformed_address_is_one_line_not_a_traceback(
+    home: Path, command: list[str], status: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 11, fault 10: urllib's ValueError (Invalid IPv6 URL) reached the person."""
+    assert main(command) == status
+    err = capsys.readouterr().err
+    assert err.startswith("ticker: ") and err.count("\n") == 1
+    assert "http://" in err and "Traceback" not in err

@@ -225,13 +225,17 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def _chosen_sources(args: argparse.Namespace, settings: Settings) -> tuple[list[Source], bool]:
     """The sources to poll, and whether they were named on the command line."""
+    from ticker.errors import TickerError
     from ticker.manage import host_name, read_opml
     from ticker.model import Source
+    from ticker.sanitize import web_host
 
     chosen: list[Source] = []
     if args.opml:
         chosen += read_opml(args.opml, settings)
     for url in args.source:
+        if web_host(url) is None:
+            raise TickerError(f"{url}: not an http or https address")
         chosen.append(Source(name=host_name(url), url=url))
     if chosen:
         return chosen, True

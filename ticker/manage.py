@@ -14,11 +14,11 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, TypeVar
-from urllib.parse import urlsplit
 
 from ticker import shutdown
 from ticker.errors import FetchError, TickerError
 from ticker.model import Source, SourceHealth
+from ticker.sanitize import web_host
 
 if TYPE_CHECKING:
     from ticker.config import Settings
@@ -88,7 +88,8 @@ def listing_source(page: str, proposal: Proposal, name: str | None = None) -> So
 
 
 def host_name(url: str) -> str:
-    host = urlsplit(url).hostname or url
+    """A source's default name: its host without www. and the like."""
+    host = web_host(url) or url
     for prefix in ("www.", "feeds.", "rss.", "feed."):
         host = host.removeprefix(prefix)
     return host

@@ -31,6 +31,7 @@ from urllib.parse import urlsplit, urlunsplit
 from ticker import config
 from ticker.errors import ConfigError
 from ticker.model import Source
+from ticker.sanitize import web_host
 
 
 class DuplicateSourceError(ConfigError):
@@ -132,7 +133,7 @@ def _choose(path: Path, sources: tuple[Source, ...], match: str) -> list[int]:
     bare = wanted.lower().rstrip(".").removeprefix("www.")
 
     def host_of(source: Source) -> str:
-        return (urlsplit(source.url).hostname or "").rstrip(".")
+        return (web_host(source.url) or "").rstrip(".")
 
     ways: list[Callable[[Source], bool]] = [
         lambda s: url_key(s.url) == key,
@@ -140,7 +141,7 @@ def _choose(path: Path, sources: tuple[Source, ...], match: str) -> list[int]:
         lambda s: host_of(s).removeprefix("www.") == bare,
         lambda s: host_of(s).endswith("." + bare),
     ]
-    if urlsplit(wanted).scheme.lower() not in ("http", "https"):
+    if web_host(wanted) is None:  # not an address (a name, a host), or a malformed one
         ways = ways[1:]
     for way in ways:
         found = [i for i, s in enumerate(sources) if way(s)]
