@@ -235,7 +235,7 @@ def _chosen_sources(args: argparse.Namespace, settings: Settings) -> tuple[list[
         chosen += read_opml(args.opml, settings)
     for url in args.source:
         if web_host(url) is None:
-            raise TickerError(f"{url}: not an http or https address")
+            raise TickerError(f"{url}: only http and https sources can be polled")
         chosen.append(Source(name=host_name(url), url=url))
     if chosen:
         return chosen, True
