@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 from aiohttp import web
@@ -35,12 +36,15 @@ class Request:
     desk: str
     if_none_match: str | None
     answered: int  # the status sent
+    version: int = 0  # of the desk's items, when it answered
+    at: float = 0.0  # the test's clock when the request arrived
 
 
 class Newsdesk:
     """Feeds at /feed/<name>; `requests` lists what each got, in order."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self.clock = clock
         self.desks: dict[str, Desk] = {}
         self.requests: list[Request] = []
         self.url = ""
@@ -59,6 +63,7 @@ class Newsdesk:
     async def _answer(self, request: web.Request) -> web.StreamResponse:
         name = request.match_info["name"]
         desk = self.desk(name)
+        arrived = self.clock()
         if desk.hold is not None:
             await desk.hold.wait()
         etag = f'"{desk.version}"'
@@ -76,7 +81,7 @@ class Newsdesk:
                 content_type="application/rss+xml",
                 headers={"ETag": etag},
             )
-        self.requests.append(Request(name, sent, status))
+        self.requests.append(Request(name, sent, status, desk.version, arrived))
         return response
 
     @contextlib.asynccontextmanager

@@ -16,7 +16,7 @@ from newsdesk import Newsdesk
 
 from ticker.config import PollSettings
 from ticker.model import Source
-from ticker.poller import MIN_RETRY, PRUNE_EVERY, PollBatch, Poller
+from ticker.poller import MIN_RETRY, PRUNE_EVERY, REMOVED_MEANWHILE, PollBatch, Poller
 from ticker.store import Store
 
 INTERVAL = 3600.0  # nothing is due again by itself while a test runs
@@ -73,8 +73,8 @@ async def test_a_store_that_cannot_be_written_backs_off_and_polling_goes_on(
         try:
             [failed] = (await next_batch(batches)).outcomes
             assert not failed.ok
-            assert failed.error == "cannot store: database is locked"
-            assert poller.store_error == "cannot store: database is locked"
+            assert failed.error == "cannot write the store (database is locked)"
+            assert poller.store_error == failed.error
             # the source waits out a backoff, as after a failed fetch
             due = poller.next_poll()
             assert due is not None and due - clock.now >= 0.8 * MIN_RETRY
@@ -116,7 +116,7 @@ async def test_a_failing_retention_pass_does_not_stop_polling(
                 if poller.store_error is not None:
                     break
                 await asyncio.sleep(0.01)  # waiting on a condition, bounded
-            assert poller.store_error == "cannot apply retention: database is locked"
+            assert poller.store_error == "retention: cannot write the store (database is locked)"
             held_lock.execute("COMMIT")
             [stored] = (await next_batch(batches)).outcomes
             assert stored.ok and stored.new == 1
@@ -184,7 +184,50 @@ async def test_a_poll_that_ends_after_its_source_was_removed_stores_nothing(
             store.forget_source(source.url)
         slow.hold.set()
         [outcome] = await polling
-    assert outcome.ok
+    assert (outcome.ok, outcome.error) == (False, REMOVED_MEANWHILE)
     with Store(tmp_path / "t.db") as store:
         assert store.count() == 0
         assert store.health() == []
+
+
+async def test_a_poll_from_before_a_removal_does_not_speak_for_the_source_added_again(
+    desk: Newsdesk, tmp_path: Path
+) -> None:
+    """Found by the stateful test: a poll held across remove and add answered 304 with the
+    old validators, installed them on the new source, and it stayed empty for good."""
+    feed = desk.desk("wire")
+    feed.publish("a", "First story")
+    source = Source("Wire", desk.feed_url("wire"))
+    batches: asyncio.Queue[PollBatch] = asyncio.Queue()
+    clock = Clock()
+    async with Poller(
+        tmp_path / "t.db",
+        [source],
+        PollSettings(interval=INTERVAL),
+        listener=batches.put_nowait,
+        clock=clock,
+    ) as poller:
+        runner = asyncio.create_task(poller.run())
+        try:
+            [first] = (await next_batch(batches)).outcomes
+            assert first.ok and first.new == 1
+            feed.hold = asyncio.Event()
+            poller.refresh()  # a poll now, held by the server, with If-None-Match
+            for _ in range(500):
+                if poller._in_flight:
+                    break
+                await asyncio.sleep(0.01)  # waiting on a condition, bounded
+            await poller.set_sources([])
+            assert poller._store is not None
+            poller._store.forget_source(source.url)
+            await poller.set_sources([source])
+            feed.hold.set()
+            feed.hold = None
+            [again] = (await next_batch(batches)).outcomes
+            assert again.ok and again.status == 200 and again.new == 1
+        finally:
+            runner.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await runner
+    assert [r.if_none_match for r in desk.requests] == [None, '"1"', None]
+    assert [r.answered for r in desk.requests] == [200, 304, 200]

@@ -24,7 +24,7 @@ from typing import ParamSpec, TypeVar
 
 from ticker import feeds
 from ticker.config import PollSettings
-from ticker.errors import TickerError
+from ticker.errors import StoreError, TickerError
 from ticker.fetch import FEED_ACCEPT, PAGE_ACCEPT, Fetcher, HTTPStatusError, Limits
 from ticker.model import PollOutcome, Source
 from ticker.parse_process import ParseProcess, WorkerGone
@@ -34,6 +34,7 @@ from ticker.store import PollRecord, Retention, SaveReport, SourceState, Store
 P = ParamSpec("P")
 T = TypeVar("T")
 
+REMOVED_MEANWHILE = "removed while it was being polled"
 MIN_RETRY = 60.0  # the first retry after a failure waits at least this long (seconds)
 PRUNE_EVERY = 3600.0
 # From this many sources on, feeds are parsed in a worker process, on the other core: for a
@@ -69,6 +70,7 @@ class _Job:
     failed: PollRecord  # what to store if the body turns out to be no feed
     body: bytes | None  # None: nothing to parse (304 or a failed fetch)
     status: int | None
+    epoch: int = 0  # how often its source had been removed when the poll began
 
 
 def backoff(failures: int, interval: float, cap: float, *, rng: random.Random) -> float:
@@ -126,12 +128,18 @@ class Poller:
         self._last_prune = 0.0
         # The store's last failure (a full disk, a held lock) as one line; None once it works.
         self.store_error: str | None = None
+        self._rows_unsure = False  # the sources' rows could not be written when they changed
+        self._epochs: dict[str, int] = {}  # per source URL: how often it was removed
 
     # -- lifecycle -----------------------------------------------------------------------
 
     async def __aenter__(self) -> Poller:
         self._store = await self._in_store(Store, self._store_path)
-        await self._in_store(self._store.ensure_sources, self.sources)
+        try:
+            await self._in_store(self._store.ensure_sources, self.sources)
+        except StoreError as error:  # a held lock at start: poll, and make the rows later
+            self.store_error = error_line(error)
+            self._rows_unsure = True
         self._states = await self._in_store(self._store.source_states)
         self._fetcher = await Fetcher(self._limits).__aenter__()
         return self
@@ -216,8 +224,19 @@ class Poller:
             # Removed: forgotten whole. Added again later it is due at once and fetched
             # without validators (its rows were deleted: a 304 would leave it empty).
             del self._states[url]
+        for source in self.sources:
+            if source.url not in kept:
+                # A poll of it that is running now belongs to the source as it was: its
+                # answer (and its validators) must not land on the source added again.
+                self._epochs[source.url] = self._epochs.get(source.url, 0) + 1
         self.sources = list(sources)
-        await self._in_store(self._store_required().ensure_sources, self.sources)
+        try:
+            await self._in_store(self._store_required().ensure_sources, self.sources)
+        except StoreError as error:
+            # Polled all the same; the rows are made (or a removed one's brought back) in
+            # the ingest thread before the next save.
+            self.store_error = error_line(error)
+            self._rows_unsure = True
         self._wake.set()
 
     def _store_required(self) -> Store:
@@ -273,6 +292,10 @@ class Poller:
         if not tasks:
             self._wake.set()  # the round is over: the run loop may stop the parse children
 
+    def wake(self) -> None:
+        """Look at the schedule again now (the clock moved, or the store changed)."""
+        self._wake.set()
+
     def refresh(self) -> None:
         """Make every source due now."""
         for url, state in self._states.items():
@@ -306,6 +329,7 @@ class Poller:
     async def _poll(self, source: Source) -> PollOutcome:
         assert self._fetcher is not None
         self._in_flight.add(source.url)
+        epoch = self._epochs.get(source.url, 0)
         state = self._states.get(source.url, SourceState())
         attempted = self._clock()
         interval = source.interval or self.settings.interval
@@ -352,7 +376,10 @@ class Poller:
                     failed = replace(failed, next_poll=attempted + wait)
             record = replace(failed, error=str(error))
         try:
-            return await self._ingest_later(_Job(record, failed, body, status))
+            if self._epochs.get(source.url, 0) != epoch:
+                self._wake.set()  # added again meanwhile: its own poll may start now
+                return PollOutcome(source, False, status, error=REMOVED_MEANWHILE)
+            return await self._ingest_later(_Job(record, failed, body, status, epoch))
         finally:
             self._in_flight.discard(source.url)
 
@@ -392,7 +419,7 @@ class Poller:
                 records, report = await self._in_store(self._ingest, jobs)
                 self.store_error = None
             except Exception as error:  # a store failure is reported and backed off, not raised
-                self.store_error = f"cannot store: {error_line(error)}"
+                self.store_error = _store_problem(error)
                 # Each source waits out its backoff as after a failed fetch: a full disk must
                 # not turn into a source fetched again at once, hundreds of times a second.
                 records = [replace(job.failed, error=self.store_error) for job in jobs]
@@ -402,7 +429,9 @@ class Poller:
             outcomes = []
             polled = {source.url for source in self.sources}
             for record, (job, done) in zip(records, batch, strict=True):
-                if record.source.url in polled:  # a source removed meanwhile stays forgotten
+                if record.source.url in polled and job.epoch == self._epochs.get(
+                    record.source.url, 0
+                ):  # a source removed meanwhile stays forgotten, even if it is back
                     self._states[record.source.url] = SourceState(
                         record.etag, record.last_modified, record.next_poll, record.failures
                     )
@@ -445,6 +474,9 @@ class Poller:
         interpreter's 5 ms switch interval (bench/poll.py: 7.4 s cold became ...).
         """
         assert self._store is not None
+        if self._rows_unsure:
+            self._store.ensure_sources(self.sources)
+            self._rows_unsure = False
         records = []
         for job in jobs:
             record = job.record
@@ -471,7 +503,7 @@ class Poller:
         try:
             await self.prune()
         except Exception as error:
-            self.store_error = f"cannot apply retention: {error_line(error)}"
+            self.store_error = f"retention: {_store_problem(error)}"
             self._last_prune = self._clock() - PRUNE_EVERY + MIN_RETRY
 
     async def prune(self) -> int:
@@ -480,6 +512,13 @@ class Poller:
         await self._drain()
         self._last_prune = self._clock()
         return await self._in_store(self._store.prune, self.retention, now=self._last_prune)
+
+
+def _store_problem(error: Exception) -> str:
+    """A failed write as one line: the store's own words, or the unexpected error's."""
+    if isinstance(error, StoreError):
+        return error_line(error)
+    return f"cannot store: {error_line(error)}"
 
 
 def _utc(stamp: float) -> datetime:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import tzinfo
@@ -86,6 +87,7 @@ class Session:
     sources: Sequence[Source]
     settings: Settings
     config_path: Path | None = None
+    clock: Callable[[], float] = time.time  # the poller's: tests move it instead of waiting
     _poller: Poller | None = field(default=None, init=False, repr=False)
     _editing: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
 
@@ -157,6 +159,7 @@ class Session:
             retention=self.settings.retention,
             listener=listener,
             tz=self.tz,
+            clock=self.clock,
         ) as poller:
             self._poller = poller
             if list(self.sources) != poller.sources:  # edited while the poller was starting
@@ -173,6 +176,16 @@ class Session:
 
     def next_poll(self) -> float | None:
         return self._poller.next_poll() if self._poller is not None else None
+
+    def wake(self) -> None:
+        """Have the poller look at its schedule now (after the clock moved)."""
+        if self._poller is not None:
+            self._poller.wake()
+
+    @property
+    def store_error(self) -> str | None:
+        """The poller's last failure to write the store, as one line; None while it works."""
+        return self._poller.store_error if self._poller is not None else None
 
     # -- finding and editing sources ---------------------------------------------------------
 
@@ -257,14 +270,18 @@ class Session:
             if found is None:
                 raise sources_file.NoSuchSourceError(f"no source has the url {_clean(url)}")
             url_key = sources_file.url_key
+            gone = [s.url for s in self.sources if url_key(s.url) == url_key(found.url)]
+            # The store first: when it cannot be written (a full disk, a held lock) nothing
+            # has changed and the person hears why. Marked removed there, the source's rows
+            # never come back, even from a poll of it that is running now.
+            kept = await _in_thread(self._forget, gone)
             if self.config_path is not None:
                 # Gone from the file already (edited by hand): it leaves the session too.
                 with contextlib.suppress(sources_file.NoSuchSourceError):
                     await _in_thread(sources_file.remove, self.config_path, found.url)
-            gone = [s.url for s in self.sources if url_key(s.url) == url_key(found.url)]
             self.sources = tuple(s for s in self.sources if s.url not in gone)
-            await self._sources_changed()  # no more polls of it before its rows go
-            return await _in_thread(self._forget, gone)
+            await self._sources_changed()
+            return kept
 
     def _forget(self, urls: Sequence[str]) -> int:
         """Delete the sources' headlines but the starred ones; how many starred ones stay."""

@@ -213,6 +213,9 @@ class Query:
     before: tuple[int, int] | None = None  # (published, id) to page on from
 
 
+BUSY_TIMEOUT = 10.0  # seconds a write waits for another connection's lock before it fails
+
+
 class Store:
     """A connection to the store file. Use from one thread at a time."""
 
@@ -223,7 +226,7 @@ class Store:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             uri = f"file:{self.path}?mode={'ro' if readonly else 'rwc'}"
             self._db = sqlite3.connect(
-                uri, uri=True, isolation_level=None, check_same_thread=False, timeout=10.0
+                uri, uri=True, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT
             )
             self._db.execute("PRAGMA foreign_keys = ON")
             if not readonly:
@@ -246,13 +249,19 @@ class Store:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")
+        """One write transaction; a store that cannot be written (held lock, full disk,
+        read-only file) is a StoreError of one line, and nothing of the transaction stays."""
         try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+                self._db.execute("COMMIT")
+            except BaseException:
+                if self._db.in_transaction:  # some errors (a full disk) roll back already
+                    self._db.execute("ROLLBACK")
+                raise
+        except sqlite3.OperationalError as error:
+            raise StoreError(f"cannot write the store ({error})") from None
 
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]

@@ -309,7 +309,7 @@ class TickerApp(App[None]):
         self.call_from_thread(self._show, view, timeline, new_rows, polled)
 
     def _show(self, view: View, timeline: Timeline, new_rows: int, polled: bool) -> None:
-        if view != self.view:  # typed on while this one loaded
+        if view != self.view or not self.is_running:  # typed on meanwhile, or quitting
             timeline.store.close()
             return
         old = self.pane.timeline
@@ -337,6 +337,8 @@ class TickerApp(App[None]):
     # -- live updates ---------------------------------------------------------------------
 
     def on_headlines_changed(self, message: HeadlinesChanged) -> None:
+        if not self.is_running:
+            return  # a poll heard while quitting: the widgets are gone already
         # A newer reload cancels an older one: the count of new rows is kept here, not in it.
         self._unshown_new += len(message.new_rows)
         self._unshown_changed.update(message.updated_rows)
@@ -384,6 +386,8 @@ class TickerApp(App[None]):
         self.post_message(SourceHealthChanged(health, self.session.next_poll()))
 
     def on_source_health_changed(self, message: SourceHealthChanged) -> None:
+        if not self.is_running:
+            return  # a report that arrived while quitting: the status line is gone already
         self.status.health = message.health
         self.status.next_poll = message.next_poll
         if self._sources_screen is not None:
