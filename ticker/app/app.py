@@ -383,13 +383,15 @@ class TickerApp(App[None]):
     @work(thread=True, exclusive=True, group="health", exit_on_error=False)
     def report_health(self) -> None:
         health = self.session.health()
-        self.post_message(SourceHealthChanged(health, self.session.next_poll()))
+        next_poll, problem = self.session.next_poll(), self.session.store_error
+        self.post_message(SourceHealthChanged(health, next_poll, problem))
 
     def on_source_health_changed(self, message: SourceHealthChanged) -> None:
         if not self.is_running:
             return  # a report that arrived while quitting: the status line is gone already
         self.status.health = message.health
         self.status.next_poll = message.next_poll
+        self.status.problem = message.problem
         if self._sources_screen is not None:
             self._sources_screen.show_health(message.health)
 

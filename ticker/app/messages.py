@@ -25,7 +25,10 @@ class HeadlinesChanged(Message):
 class SourceHealthChanged(Message):
     """Sources were polled: their health records, as the store has them now."""
 
-    def __init__(self, health: list[SourceHealth], next_poll: float | None) -> None:
+    def __init__(
+        self, health: list[SourceHealth], next_poll: float | None, problem: str | None = None
+    ) -> None:
         super().__init__()
         self.health = health
         self.next_poll = next_poll
+        self.problem = problem  # the store's last write failure, while it lasts

@@ -32,6 +32,7 @@ class StatusLine(Static):
     next_poll: reactive[float | None] = reactive(None, layout=False, repaint=False)
     new: reactive[int] = reactive(0, layout=False, repaint=False)
     view: reactive[str] = reactive("", layout=False, repaint=False)
+    problem: reactive[str | None] = reactive(None, layout=False, repaint=False)
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id)
@@ -56,8 +57,13 @@ class StatusLine(Static):
     def watch_view(self) -> None:
         self._show()
 
+    def watch_problem(self) -> None:
+        self._show()
+
     def text(self) -> str:
         parts = []
+        if self.problem:  # first: nothing new is kept until it is solved
+            parts.append(f"! {self.problem}")
         if self.new:
             parts.append(f"{self.new} new (N)")
         if self.view:
