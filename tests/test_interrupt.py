@@ -89,8 +89,10 @@ def tmux(socket: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_sigterm_quits_the_app_as_q_does(tmp_path: Path) -> None:
-    """The terminal is given back, the demo's own store is removed, the shell hears 143."""
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_signal_quits_the_app_as_q_does(tmp_path: Path, signum: int, code: int) -> None:
+    """The terminal is given back, the demo's own store is removed, the shell hears 143
+    (SIGTERM) or 130 (SIGINT: in the app Ctrl-C is a key, which says how to quit)."""
     assert shutil.which("tmux"), "tmux is needed (.ci/run installs it: apt-get install tmux)"
     socket = tmp_path / "tmux.socket"
     status, pid = tmp_path / "status", tmp_path / "pid"
@@ -118,15 +120,15 @@ def test_sigterm_quits_the_app_as_q_does(tmp_path: Path) -> None:
             assert time.monotonic() < deadline, tmux(socket, "capture-pane", "-p").stdout
             time.sleep(0.1)  # waiting on a condition (headlines on screen), bounded
         assert list(tmp_path.glob("ticker-demo-*"))  # the demo's store, while it runs
-        os.kill(int(pid.read_text()), signal.SIGTERM)
+        os.kill(int(pid.read_text()), signum)
         deadline = time.monotonic() + 15
         while not status.exists() or not status.read_text().strip():
-            assert time.monotonic() < deadline, "the app did not quit on SIGTERM"
+            assert time.monotonic() < deadline, f"the app did not quit on {signal.Signals(signum).name}"
             time.sleep(0.1)
         shown = tmux(socket, "capture-pane", "-p").stdout
     finally:
         tmux(socket, "kill-server")
-    assert status.read_text().strip() == "143"
+    assert status.read_text().strip() == str(code)
     assert "Traceback" not in shown
     assert list(tmp_path.glob("ticker-demo-*")) == []
 

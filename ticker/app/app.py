@@ -206,13 +206,15 @@ class TickerApp(App[None]):
             self.call_after_refresh(self._start_polling)
 
     def _quit_on_signals(self) -> None:
-        """SIGTERM (kill, a service manager) and SIGHUP (the SSH link dropped) quit as q does:
-        the terminal is given back and the store closed, then the shell hears 143 or 129."""
+        """SIGTERM (kill, a service manager), SIGINT (kill -INT: in the app Ctrl-C is a key)
+        and SIGHUP (the SSH link dropped) quit as q does: the terminal is given back and the
+        store closed, then the shell hears 143, 130 or 129."""
         import asyncio
         import signal
 
         loop = asyncio.get_running_loop()
-        for signum, status in ((signal.SIGTERM, 143), (signal.SIGHUP, 129)):
+        quits = ((signal.SIGTERM, 143), (signal.SIGINT, 130), (signal.SIGHUP, 129))
+        for signum, status in quits:
             try:
                 loop.add_signal_handler(signum, self.exit, None, status)
             except (RuntimeError, ValueError):  # not the main thread (a test's own loop)
