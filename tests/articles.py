@@ -159,3 +159,106 @@ EXTRACTORS = {
     "resiliparse": run_resiliparse,
     "justext": run_justext,
 }
+
+
+# -- real pages: the peer corpora's text and scores ---------------------------------------------
+
+_BLOCKS = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "br",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "tbody",
+        "td",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+    ]
+)
+
+
+def html_text(html: str, numbered: bool = False) -> str:
+    """An HTML fragment's text, blocks on lines of their own (as a reader would see them);
+    `numbered` writes the numbers of ordered lists, as a Markdown viewer shows them."""
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    if not html.strip():
+        return ""
+    try:
+        root = lxml_html.fromstring(html)
+    except (etree.ParserError, ValueError):
+        return ""
+    parts: list[str] = []
+
+    def walk(element: Any) -> None:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag in ("script", "style", "noscript", "template"):
+            parts.append(" " if element.tail is None else element.tail)
+            return
+        block = tag in _BLOCKS
+        if block:
+            parts.append("\n")
+        parent = element.getparent()
+        if numbered and tag == "li" and parent is not None and parent.tag == "ol":
+            start = int(parent.get("start") or 1) if (parent.get("start") or "1").isdigit() else 1
+            parts.append(f"{start + parent.index(element)}. ")
+        if tag and element.text:
+            parts.append(element.text)
+        for child in element:
+            walk(child)
+        if block:
+            parts.append("\n")
+        if element.tail:
+            parts.append(element.tail)
+
+    walk(root)
+    lines = (" ".join(line.split()) for line in "".join(parts).splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def markdown_text(markdown: str) -> str:
+    """What a Markdown body shows as text (ticker's reader renders it with markdown-it)."""
+    from markdown_it import MarkdownIt
+
+    if not markdown.strip():
+        return ""
+    return html_text(MarkdownIt("commonmark").render(markdown))
+
+
+def _spaced(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def snippets(text: str, with_: list[str], without: list[str]) -> tuple[int, int, int, int]:
+    """trafilatura's evaluation of one page: true/false positives, false/true negatives."""
+    spaced = _spaced(text)
+    tp = sum(1 for s in with_ if _spaced(s) in spaced)
+    fp = sum(1 for s in without if _spaced(s) in spaced)
+    return tp, fp, len(with_) - tp, len(without) - fp

@@ -1,13 +1,17 @@
 """A news page in, the article out: title, byline, date, Markdown body, tags, language.
 
-The extractor choice lives behind `extract`. Candidates come from trafilatura and from
-readability-lxml; `_choose` picks between them by simple signals, and `_clean` removes what no
-reader wants and both let through (bench/extract.py has the scores behind each choice).
+The extractor choice lives behind `extract`. trafilatura's fast pass runs first; when it keeps
+little of the page's text, trafilatura's full pass (which weighs readability's and jusText's
+candidates) runs too and the longer text wins; readability-lxml is the last resort. `_clean`
+then removes what no reader wants, unless that would be most of the text. The scores behind
+each choice are measured on real pages with other people's ground truth (bench/extract_real.py,
+bench/README.md), not only on fixtures written here.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -22,8 +26,13 @@ TITLE_MAX = 400
 BYLINE_MAX = 200
 TAG_MAX = 80
 TAGS_MAX = 30
-MIN_WORDS = 20  # less is a menu, a caption or an error message, not an article
+MIN_WORDS = 20  # less is a menu, a caption or an error message, unless it is most of the page
 SHORT_BODY = 150  # words: on a page that says it is no article, this little is a teaser
+_FRONT_PAGE_LINKS = 0.85  # share of a page's words in links past which it is a front page
+_KEEP_AT_LEAST = 0.5  # of the extracted words: a clutter filter that takes more does not run
+# Below this share of the page's words, trafilatura's fast pass may have missed the article:
+# its full pass runs too (readability's and jusText's candidates). 0.35: bench/README.md.
+_FAST_SHARE = 0.35
 _WORD = re.compile(r"\w+")
 _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
@@ -85,39 +94,22 @@ def _declared_charsets(body: bytes, content_type: str | None) -> Iterable[str]:
 
 def extract(html: str, url: str) -> Article:
     """The article on a page; ExtractError when there is none."""
-    import trafilatura
-
     html = html[:MAX_HTML]
     if _UNSAFE.search(html):
         # Remove escape sequences before any parser sees them: lxml drops the ESC itself and
         # would leave the payload ("]52;c;...") behind as text.
         html = strip_controls(html)
     tree = _parse(html)
-    # Read the page's own claims before the clutter goes (and trafilatura prunes the tree).
-    facts = _page_facts(tree) if tree is not None else {}
+    facts: dict[str, Any] = {}
+    page_words = 0
     if tree is not None:
-        boilerplate.prune(tree)
-    try:
-        doc = trafilatura.bare_extraction(
-            tree if tree is not None else html,
-            url=url,
-            with_metadata=True,
-            include_comments=False,
-            include_tables=False,
-            include_images=False,
-            include_links=False,
-            include_formatting=True,
-        )
-    except RecursionError:
-        doc = None  # pathologically deep markup: readability may still cope
-    body = _markdown(doc)
-    if not body:
-        body = _readability(html)
-    meta = _metadata(facts, doc)
+        facts = _page_facts(tree)  # JSON-LD included: read before the scripts go
+        page_words = _visible_words(tree)
+    body = _body(tree, html, url, page_words)
+    meta = _metadata(facts)
     body = _clean(body, meta["title"])
     body = _with_standfirst(body, facts.get("standfirst"))
-    words = len(_WORD.findall(body))
-    if words < MIN_WORDS or (words < SHORT_BODY and facts.get("not_an_article")):
+    if _no_article(body, page_words, facts, tree):
         raise ExtractError("no article found on the page")
     return Article(
         url=url,
@@ -130,15 +122,94 @@ def extract(html: str, url: str) -> Article:
     )
 
 
+def _no_article(body: str, page_words: int, facts: dict[str, Any], tree: Any) -> bool:
+    """Whether what came out is a fragment of the page rather than its article.
+
+    A few words are an article when they are most of the page (a short note), and a menu or a
+    caption when the page has far more to say or is nearly all links. A page that calls itself
+    a website rather than an article and is nearly all links is a front page: a teaser's
+    length from it is no article either.
+    """
+    words = len(_WORD.findall(body))
+    if words == 0:
+        return True
+    if words < MIN_WORDS:
+        return len(body.split()) < page_words / 2 or _mostly_links(tree, page_words)
+    return (
+        words < SHORT_BODY and bool(facts.get("not_an_article")) and _mostly_links(tree, page_words)
+    )
+
+
+def _mostly_links(tree: Any, page_words: int) -> bool:
+    return _linked_words(tree) >= _FRONT_PAGE_LINKS * page_words
+
+
+def _linked_words(tree: Any) -> int:
+    links = tree.xpath("//body//a[not(ancestor::a)]") if tree is not None else []
+    return sum(len(link.text_content().split()) for link in links)
+
+
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
+
+
 def _parse(html: str) -> Any:
     """The page as an lxml tree, or None when lxml cannot make one."""
     from lxml import etree
     from lxml import html as lxml_html
 
+    # lxml refuses a str that declares its own encoding; the text is decoded already.
+    html = _XML_DECLARATION.sub("", html, count=1)
     try:
-        return lxml_html.document_fromstring(html)
+        return lxml_html.document_fromstring(html, parser=_parser())
     except (etree.ParserError, ValueError):
         return None
+
+
+_PARSERS = threading.local()  # an lxml parser must not be shared between threads
+
+
+def _parser() -> Any:
+    parser = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        from lxml import html as lxml_html
+
+        # Comments are dropped by every extractor: without them trafilatura walks less.
+        parser = _PARSERS.parser = lxml_html.HTMLParser(remove_comments=True)
+    return parser
+
+
+def _body(tree: Any, html: str, url: str, page_words: int) -> str:
+    """The article's Markdown from trafilatura's fast pass, or from its full pass (which
+    compares its own result with readability's and jusText's) when the fast one kept little of
+    the page's text; readability-lxml's when both find nothing."""
+    body = _trafilatura(tree, html, url, fast=True)
+    words = len(body.split())
+    if words < _FAST_SHARE * page_words or not page_words:
+        full = _trafilatura(tree, html, url, fast=False)
+        if len(full.split()) > words:
+            body = full
+    return body or _readability(html)
+
+
+def _trafilatura(tree: Any, html: str, url: str, fast: bool) -> str:
+    import trafilatura
+
+    try:
+        doc = trafilatura.bare_extraction(
+            tree if tree is not None else html,
+            url=url,
+            fast=fast,
+            include_comments=False,
+            include_tables=True,
+            include_images=False,
+            include_links=False,
+            # Bold and italics cost words: trafilatura then drops more of some articles
+            # (bench/README.md). Headings, lists and quotes still come out as Markdown.
+            include_formatting=False,
+        )
+    except RecursionError:
+        return ""  # pathologically deep markup: readability may still cope
+    return _markdown(doc)
 
 
 def _markdown(doc: Any) -> str:
@@ -192,6 +263,12 @@ def _clean(body: str, title: str) -> str:
         if line and not (len(line) < 200 and _TEMPLATE_KEY.match(line)):
             lines.append(line)
     kept = list(boilerplate.keep(lines, title))
+    if len(kept) < len(lines):
+        kept_lines = set(kept)
+        dropped = _words(line for line in lines if line not in kept_lines)
+        if dropped > (1 - _KEEP_AT_LEAST) * _words(lines):
+            # Filters by phrase would take most of the text: they err, not the extractor.
+            kept = lines
     parts: list[str] = []
     for line in kept:
         same_list = (
@@ -204,15 +281,58 @@ def _clean(body: str, title: str) -> str:
     return "\n\n".join(parts)
 
 
+def _words(lines: Iterable[str]) -> int:
+    return sum(len(_WORD.findall(line)) for line in lines)
+
+
 def _page_facts(tree: Any) -> dict[str, Any]:
     """What the page says of itself: meta tags, JSON-LD, a <time>, tag links, the <h1>."""
     facts = _structured(tree)
-    facts.setdefault("published", _time_element(tree))
-    facts.setdefault("tags", _tag_links(tree))
-    facts.setdefault("h1", _first(tree, "//h1"))
-    facts.setdefault("author", _visible_byline(tree))
+    # The page's markup is read only where its meta tags and JSON-LD are silent.
+    if not facts.get("published"):
+        facts["published"] = _time_element(tree)
+    if not facts.get("tags"):
+        facts["tags"] = _tag_links(tree)
+    if not facts.get("author"):
+        facts["author"] = _visible_byline(tree)
+    facts["h1"] = _first(tree, "//h1")
     facts["standfirst"] = _standfirst(tree, facts.get("description"))
+    if not facts.get("title"):
+        facts["page_title"] = _page_title(tree, facts["h1"])
     return facts
+
+
+def _visible_words(tree: Any) -> int:
+    """Words (between spaces: cheaper than \\w+ runs) of text on the page. Its scripts and
+    styles are dropped on the way (the extractors drop them anyway), all but JSON-LD, where
+    trafilatura finds some articles' text."""
+    for element in tree.xpath('//script[not(@type="application/ld+json")] | //style'):
+        element.drop_tree()
+    body = tree.find("body")
+    if body is None:
+        return 0
+    data = body.xpath('.//script[@type="application/ld+json"]/text()')
+    return len(body.text_content().split()) - sum(len(d.split()) for d in data)
+
+
+# Between a headline and the site's name in a <title>: "Headline | Site", "Headline - Site".
+_TITLE_SEPARATOR = re.compile(r"\s+[|\-\u2013\u2014\u00bb/:]{1,2}\s+")
+
+
+def _page_title(tree: Any, h1: str | None) -> str | None:
+    """The <title> without the site's name: the part that is the <h1>, else all but the last."""
+    title = " ".join((tree.findtext(".//title") or "").split())
+    if not title:
+        return None
+    parts = _TITLE_SEPARATOR.split(title)
+    if len(parts) == 1:
+        return title
+    if h1 and (wanted := _WORD.findall(h1.lower())):
+        for part in parts:
+            if _WORD.findall(part.lower()) == wanted:
+                return part
+    head = title[: title.rfind(parts[-1])].rstrip(" |-\u2013\u2014\u00bb/:")
+    return head if len(head.split()) >= 3 else title
 
 
 # A job title after a name: "Rosa Etxeberria, Agriculture Reporter".
@@ -221,7 +341,16 @@ _ROLE = re.compile(
     r"|journalist|staff|producer|analyst)s?$",
     re.IGNORECASE,
 )
-_BYLINE_PREFIX = re.compile(r"^(?:by|written by|words by|photographs by|photos by)\s+", re.I)
+_BYLINE_PREFIX = re.compile(
+    r"^(?:by|written by|words by|photographs by|photos by|von|par|por|door|av|di)\s*:?\s+", re.I
+)
+# Where the names in a byline element end: a separator, a run of spaces, or a date (a month's
+# name is cut only before a number: "June" may be a name).
+_BYLINE_END = re.compile(
+    r"\s[-\u2013\u2014|\u00b7\u2022]\s|\s{2,}"
+    r"|\s?(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+)?\d",
+    re.IGNORECASE,
+)
 
 
 def _visible_byline(tree: Any) -> str | None:
@@ -231,7 +360,7 @@ def _visible_byline(tree: Any) -> str | None:
     ):
         text = " ".join(element.text_content().split())
         text = _BYLINE_PREFIX.sub("", text)
-        text = re.split(r"\s[|\u00b7\u2022]\s|\s{2,}|\d", text, maxsplit=1)[0].strip(" ,")
+        text = _BYLINE_END.split(text, maxsplit=1)[0].strip(" ,")
         if 0 < len(text.split()) <= 8:
             return text
     return None
@@ -248,21 +377,30 @@ def _standfirst(tree: Any, description: str | None) -> str | None:
     wanted = _WORD.findall(description.lower())
     if len(wanted) < 8:
         return None
-    for element in tree.xpath("//body//p | //body//h2 | //body//div[not(.//p) and not(.//div)]"):
+    # Only the elements holding the description's longest word are compared, word by word.
+    word = max(_WORD.findall(description), key=len)
+    elements = tree.xpath(
+        "//body//p[contains(., $word)] | //body//h2[contains(., $word)]"
+        " | //body//div[contains(., $word)][not(.//p) and not(.//div)]",
+        word=word,
+    )
+    for element in elements:
         if _WORD.findall(element.text_content().lower()) == wanted:
             return clean_line(element.text_content(), 2000, markup=False)
     return None
 
 
-def _metadata(facts: dict[str, Any], doc: Any) -> dict[str, Any]:
-    """Title, byline, publication time and tags: the page's own machine-readable claims first
-    (OpenGraph and article: meta tags, JSON-LD), then what trafilatura inferred."""
-    title = facts.get("title") or getattr(doc, "title", None) or facts.get("h1")
-    author = facts.get("author") or getattr(doc, "author", None)
+def _metadata(facts: dict[str, Any]) -> dict[str, Any]:
+    """Title, byline, publication time and tags: the page's own machine-readable claims
+    (OpenGraph and article: meta tags, JSON-LD) first, then what it shows (<title>, <h1>)."""
+    title = facts.get("title") or facts.get("page_title") or facts.get("h1")
+    author = facts.get("author")
     byline = clean_line(str(author).replace(";", ","), BYLINE_MAX) if author else None
     if byline:
+        byline = _BYLINE_PREFIX.sub("", byline)
+    if byline:
         byline = _ROLE.sub("", byline)
-    tags = facts.get("tags") or _split_tags(getattr(doc, "tags", None))
+    tags = facts.get("tags") or []
     cleaned = (clean_line(t, TAG_MAX).lstrip("#") for t in tags)
     return {
         "title": clean_line(title or "", TITLE_MAX),
@@ -270,6 +408,30 @@ def _metadata(facts: dict[str, Any], doc: Any) -> dict[str, Any]:
         "published": facts.get("published"),
         "tags": [t for t in dict.fromkeys(cleaned) if t][:TAGS_MAX],
     }
+
+
+# Meta tags naming the publication time and the author, most specific first (values in a zone
+# only: a local time in an unknown zone is no time at all; an author that is a URL is no name).
+_PUBLISHED_KEYS = (
+    "article:published_time",
+    "datepublished",
+    "parsely-pub-date",
+    "sailthru.date",
+    "published_at",
+    "dcterms.issued",
+    "dc.date.issued",
+    "pubdate",
+    "date",
+)
+_AUTHOR_KEYS = (
+    "author",
+    "article:author",
+    "parsely-author",
+    "sailthru.author",
+    "dc.creator",
+    "dcterms.creator",
+    "byl",
+)
 
 
 def _structured(tree: Any) -> dict[str, Any]:
@@ -295,7 +457,9 @@ def _structured(tree: Any) -> dict[str, Any]:
         except ValueError:
             continue
         for node in _ld_nodes(data):
-            if not str(node.get("@type", "")).endswith(("Article", "BlogPosting", "Report")):
+            types = node.get("@type", "")
+            types = types if isinstance(types, list) else [types]
+            if not any(str(t).endswith(("Article", "BlogPosting", "Report")) for t in types):
                 continue
             typed_article = True
             facts.setdefault("title", node.get("headline"))
@@ -309,12 +473,12 @@ def _structured(tree: Any) -> dict[str, Any]:
     facts["description"] = (
         facts.get("ld_description") or meta.get("og:description") or meta.get("description")
     )
-    facts["published"] = (
-        _when(meta.get("article:published_time"))
-        or _when(meta.get("datepublished"))
-        or facts.get("published")
+    facts["published"] = facts.get("published") or next(
+        (when for key in _PUBLISHED_KEYS if (when := _when(meta.get(key)))), None
     )
-    facts["author"] = facts.get("author") or meta.get("author")
+    facts["author"] = facts.get("author") or next(
+        (value for key in _AUTHOR_KEYS if (value := meta.get(key)) and "/" not in value), None
+    )
     facts["tags"] = _split_tags(article_tags) or facts.pop("ld_tags", None)
     og_type = meta.get("og:type", "article").lower()
     # A section front or home page says so: og:type "website" and no Article in its JSON-LD.
@@ -357,17 +521,17 @@ def _when(value: Any) -> datetime | None:
 
 
 def _time_element(tree: Any) -> datetime | None:
-    for element in tree.xpath("(//article//time[@datetime] | //time[@datetime])[1]"):
+    for element in tree.xpath("(//time[@datetime])[1]"):
         return _when(element.get("datetime"))
     return None
 
 
 def _tag_links(tree: Any) -> list[str]:
     """A visible tags list: rel=tag links, or the links of a block whose class says tags."""
-    links = tree.xpath('//a[contains(concat(" ", normalize-space(@rel), " "), " tag ")]')
+    links = [a for a in tree.xpath('//a[contains(@rel, "tag")]') if "tag" in a.get("rel").split()]
     if not links:
         links = tree.xpath(
-            '(//*[contains(@class, "tags") or contains(@class, "tag-list")'
+            '(//*[@class][contains(@class, "tags") or contains(@class, "tag-list")'
             ' or contains(@class, "topics")])[1]//a'
         )
     return [link.text_content().strip() for link in links if link.text_content().strip()]
