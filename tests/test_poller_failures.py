@@ -6,6 +6,7 @@ Each test reproduces one fault the review found and fails without its fix.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -51,45 +52,55 @@ def held_lock(tmp_path: Path) -> sqlite3.Connection:
     other.close()
 
 
+@contextlib.asynccontextmanager
+async def polling(
+    path: Path, source: Source, clock: Clock, *, before_run: sqlite3.Connection | None = None
+) -> AsyncIterator[tuple[Poller, asyncio.Queue[PollBatch]]]:
+    """A poller of `source` running its loop, and the batches it stores, as they come.
+
+    With `before_run`, its store gives up on a held lock in 50 ms (not 10 s), and that
+    connection takes the write lock before the loop starts.
+    """
+    batches: asyncio.Queue[PollBatch] = asyncio.Queue()
+    async with Poller(
+        path, [source], PollSettings(interval=INTERVAL), listener=batches.put_nowait, clock=clock
+    ) as poller:
+        if before_run is not None:
+            assert poller._store is not None
+            poller._store._db.execute("PRAGMA busy_timeout = 50")
+            before_run.execute("BEGIN IMMEDIATE")
+        runner = asyncio.create_task(poller.run())
+        try:
+            yield poller, batches
+        finally:
+            runner.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await runner
+
+
 async def test_a_store_that_cannot_be_written_backs_off_and_polling_goes_on(
     desk: Newsdesk, tmp_path: Path, held_lock: sqlite3.Connection
 ) -> None:
     """Fault 1: a failed write re-fetched the source at once, thousands of times."""
     desk.desk("wire").publish("a", "First story")
-    source = Source("Wire", desk.feed_url("wire"))
-    batches: asyncio.Queue[PollBatch] = asyncio.Queue()
     clock = Clock()
-    async with Poller(
-        tmp_path / "t.db",
-        [source],
-        PollSettings(interval=INTERVAL),
-        listener=batches.put_nowait,
-        clock=clock,
-    ) as poller:
-        assert poller._store is not None
-        poller._store._db.execute("PRAGMA busy_timeout = 50")  # fail fast, not in 10 s
-        held_lock.execute("BEGIN IMMEDIATE")
-        runner = asyncio.create_task(poller.run())
-        try:
-            [failed] = (await next_batch(batches)).outcomes
-            assert not failed.ok
-            assert failed.error == "cannot write the store (database is locked)"
-            assert poller.store_error == failed.error
-            # the source waits out a backoff, as after a failed fetch
-            due = poller.next_poll()
-            assert due is not None and due - clock.now >= 0.8 * MIN_RETRY
-            assert desk.count("wire") == 1
-            # the lock goes; the person asks for a poll: it is fetched and stored
-            held_lock.execute("COMMIT")
-            poller.refresh()
-            [stored] = (await next_batch(batches)).outcomes
-            assert stored.ok and stored.new == 1
-            assert poller.store_error is None
-            assert desk.count("wire") == 2
-        finally:
-            runner.cancel()
-            with pytest.raises(asyncio.CancelledError):
-                await runner
+    source = Source("Wire", desk.feed_url("wire"))
+    async with polling(tmp_path / "t.db", source, clock, before_run=held_lock) as (poller, batches):
+        [failed] = (await next_batch(batches)).outcomes
+        assert not failed.ok
+        assert failed.error == "cannot write the store (database is locked)"
+        assert poller.store_error == failed.error
+        # the source waits out a backoff, as after a failed fetch
+        due = poller.next_poll()
+        assert due is not None and due - clock.now >= 0.8 * MIN_RETRY
+        assert desk.count("wire") == 1
+        # the lock goes; the person asks for a poll: it is fetched and stored
+        held_lock.execute("COMMIT")
+        poller.refresh()
+        [stored] = (await next_batch(batches)).outcomes
+        assert stored.ok and stored.new == 1
+        assert poller.store_error is None
+        assert desk.count("wire") == 2
 
 
 async def test_a_failing_retention_pass_does_not_stop_polling(
@@ -97,36 +108,21 @@ async def test_a_failing_retention_pass_does_not_stop_polling(
 ) -> None:
     """Fault 1: a prune() that raised escaped run() and polling stopped for the session."""
     desk.desk("wire").publish("a", "First story")
-    source = Source("Wire", desk.feed_url("wire"))
-    batches: asyncio.Queue[PollBatch] = asyncio.Queue()
     clock = Clock()
-    async with Poller(
-        tmp_path / "t.db",
-        [source],
-        PollSettings(interval=INTERVAL),
-        listener=batches.put_nowait,
-        clock=clock,
-    ) as poller:
-        assert poller._store is not None
-        poller._store._db.execute("PRAGMA busy_timeout = 50")
-        held_lock.execute("BEGIN IMMEDIATE")  # the run loop's first prune meets the lock
-        runner = asyncio.create_task(poller.run())
-        try:
-            for _ in range(200):
-                if poller.store_error is not None:
-                    break
-                await asyncio.sleep(0.01)  # waiting on a condition, bounded
-            assert poller.store_error == "retention: cannot write the store (database is locked)"
-            held_lock.execute("COMMIT")
-            [stored] = (await next_batch(batches)).outcomes
-            assert stored.ok and stored.new == 1
-            assert not runner.done()
-            # and retention is tried again a retry later, not an hour later
-            assert poller._last_prune + PRUNE_EVERY - clock.now <= MIN_RETRY
-        finally:
-            runner.cancel()
-            with pytest.raises(asyncio.CancelledError):
-                await runner
+    source = Source("Wire", desk.feed_url("wire"))
+    # The run loop's first retention pass meets the held lock. Were it to end the loop, the
+    # helper's final await would raise that error instead of the cancellation.
+    async with polling(tmp_path / "t.db", source, clock, before_run=held_lock) as (poller, batches):
+        for _ in range(200):
+            if poller.store_error is not None:
+                break
+            await asyncio.sleep(0.01)  # waiting on a condition, bounded
+        assert poller.store_error == "retention: cannot write the store (database is locked)"
+        held_lock.execute("COMMIT")
+        [stored] = (await next_batch(batches)).outcomes
+        assert stored.ok and stored.new == 1
+        # and retention is tried again a retry later, not an hour later
+        assert poller._last_prune + PRUNE_EVERY - clock.now <= MIN_RETRY
 
 
 async def test_paused_and_removed_sources_do_not_wake_the_poller(
@@ -198,36 +194,22 @@ async def test_a_poll_from_before_a_removal_does_not_speak_for_the_source_added_
     feed = desk.desk("wire")
     feed.publish("a", "First story")
     source = Source("Wire", desk.feed_url("wire"))
-    batches: asyncio.Queue[PollBatch] = asyncio.Queue()
-    clock = Clock()
-    async with Poller(
-        tmp_path / "t.db",
-        [source],
-        PollSettings(interval=INTERVAL),
-        listener=batches.put_nowait,
-        clock=clock,
-    ) as poller:
-        runner = asyncio.create_task(poller.run())
-        try:
-            [first] = (await next_batch(batches)).outcomes
-            assert first.ok and first.new == 1
-            feed.hold = asyncio.Event()
-            poller.refresh()  # a poll now, held by the server, with If-None-Match
-            for _ in range(500):
-                if poller._in_flight:
-                    break
-                await asyncio.sleep(0.01)  # waiting on a condition, bounded
-            await poller.set_sources([])
-            assert poller._store is not None
-            poller._store.forget_source(source.url)
-            await poller.set_sources([source])
-            feed.hold.set()
-            feed.hold = None
-            [again] = (await next_batch(batches)).outcomes
-            assert again.ok and again.status == 200 and again.new == 1
-        finally:
-            runner.cancel()
-            with pytest.raises(asyncio.CancelledError):
-                await runner
+    async with polling(tmp_path / "t.db", source, Clock()) as (poller, batches):
+        [first] = (await next_batch(batches)).outcomes
+        assert first.ok and first.new == 1
+        feed.hold = asyncio.Event()
+        poller.refresh()  # a poll now, held by the server, with If-None-Match
+        for _ in range(500):
+            if poller._in_flight:
+                break
+            await asyncio.sleep(0.01)  # waiting on a condition, bounded
+        await poller.set_sources([])
+        assert poller._store is not None
+        poller._store.forget_source(source.url)
+        await poller.set_sources([source])
+        feed.hold.set()
+        feed.hold = None
+        [again] = (await next_batch(batches)).outcomes
+        assert again.ok and again.status == 200 and again.new == 1
     assert [r.if_none_match for r in desk.requests] == [None, '"1"', None]
     assert [r.answered for r in desk.requests] == [200, 304, 200]
