@@ -105,6 +105,7 @@ def extract(html: str, url: str) -> Article:
     if tree is not None:
         facts = _page_facts(tree)  # JSON-LD included: read before the scripts go
         page_words = _visible_words(tree)
+        _drop_wordless(tree)
     body = _body(tree, html, url, page_words)
     meta = _metadata(facts)
     body = _clean(body, meta["title"])
@@ -142,6 +143,38 @@ def _no_article(body: str, page_words: int, facts: dict[str, Any], tree: Any) ->
 
 def _mostly_links(tree: Any, page_words: int) -> bool:
     return _linked_words(tree) >= _FRONT_PAGE_LINKS * page_words
+
+
+# Elements no extractor reads text from (images, media, widgets, the head's links and meta tags),
+# out of the tree before trafilatura walks and copies it (three times a pass) when they hold no
+# words: an unclosed <select> or <button> can swallow a whole article (bench/README.md).
+_WORDLESS = (
+    "svg",
+    "iframe",
+    "embed",
+    "object",
+    "canvas",
+    "video",
+    "audio",
+    "template",
+    "select",
+    "textarea",
+    "button",
+    "input",
+    "meta",
+    "link",
+    "img",
+    "picture",
+    "source",
+    "noscript",
+)
+_WORDLESS_MAX = 5  # words: more is text someone may read
+
+
+def _drop_wordless(tree: Any) -> None:
+    for element in list(tree.iter(*_WORDLESS)):
+        if len(element.text_content().split()) <= _WORDLESS_MAX:
+            element.drop_tree()
 
 
 def _linked_words(tree: Any) -> int:

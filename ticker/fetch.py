@@ -12,7 +12,9 @@ import asyncio
 import email.utils
 import functools
 import re
+import socket
 import ssl
+import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -92,28 +94,14 @@ class Fetcher:
         self.limits = limits or Limits()
         self._user_agent = user_agent
         self._client: httpx.AsyncClient | None = None
+        self._entered = False
+        self._opening: asyncio.Lock | None = None
 
     async def __aenter__(self) -> Fetcher:
-        # Importing aiohttp and loading CA certificates took 0.17 s on first use: in a thread,
-        # so a UI on this loop keeps reading keys; once per process.
-        tls = await asyncio.to_thread(_tls_context)
-        import httpx
-        from httpx_aiohttp import AiohttpTransport
-
-        limits = self.limits
-        pool = httpx.Limits(
-            max_connections=max(limits.concurrency, 1),
-            max_keepalive_connections=max(limits.concurrency, 1),
-        )
-        self._client = httpx.AsyncClient(
-            transport=AiohttpTransport(verify=tls, limits=pool, trust_env=True),
-            timeout=httpx.Timeout(
-                limits.read_timeout, connect=limits.connect_timeout, pool=limits.deadline
-            ),
-            follow_redirects=True,
-            max_redirects=limits.max_redirects,
-            headers={"User-Agent": self._user_agent},
-        )
+        # The client is made on the first GET: `ticker read` of a saved article fetches nothing
+        # and so never pays for importing httpx and aiohttp (0.15 s, bench/read_process.py).
+        self._entered = True
+        self._opening = asyncio.Lock()
         return self
 
     async def __aexit__(
@@ -122,9 +110,18 @@ class Fetcher:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        self._entered = False
         if self._client is not None:
             await self._client.aclose()
             self._client = None
+
+    async def _open(self) -> httpx.AsyncClient:
+        """The shared client, made once; concurrent first GETs wait for the one making it."""
+        assert self._opening is not None
+        async with self._opening:
+            if self._client is None:
+                self._client = await _client(self.limits, self._user_agent)
+        return self._client
 
     async def get(
         self,
@@ -136,7 +133,7 @@ class Fetcher:
         max_bytes: int | None = None,
     ) -> Response:
         """GET `url`, conditionally when validators are given. FetchError says what failed."""
-        if self._client is None:
+        if not self._entered:
             raise RuntimeError("Fetcher used outside 'async with'")
         if not url.lower().startswith(("http://", "https://")):
             raise FetchError(f"only http and https addresses are fetched, not {_scheme(url)}")
@@ -157,8 +154,8 @@ class Fetcher:
             raise FetchError(_describe(error)) from None
 
     async def _get(self, url: str, headers: Mapping[str, str], cap: int) -> Response:
-        assert self._client is not None
-        async with self._client.stream("GET", url, headers=headers) as response:
+        client = self._client or await self._open()
+        async with client.stream("GET", url, headers=headers) as response:
             status = response.status_code
             final_url = str(response.url)
             if status == 304:
@@ -184,6 +181,45 @@ class Fetcher:
                 response.headers.get("content-type"),
                 *_validators(response.headers),
             )
+
+
+async def _client(limits: Limits, user_agent: str) -> httpx.AsyncClient:
+    """httpx's client on aiohttp's transport, with the limits and the shared TLS settings."""
+    # Importing aiohttp and loading CA certificates took 0.17 s on first use: in a thread,
+    # so a UI on this loop keeps reading keys; once per process.
+    tls = await asyncio.to_thread(_tls_context)
+    _import_httpx()
+    import httpx
+    from httpx_aiohttp import AiohttpTransport
+
+    pool = httpx.Limits(
+        max_connections=max(limits.concurrency, 1),
+        max_keepalive_connections=max(limits.concurrency, 1),
+    )
+    return httpx.AsyncClient(
+        transport=AiohttpTransport(verify=tls, limits=pool, trust_env=True),
+        timeout=httpx.Timeout(
+            limits.read_timeout, connect=limits.connect_timeout, pool=limits.deadline
+        ),
+        follow_redirects=True,
+        max_redirects=limits.max_redirects,
+        headers={"User-Agent": user_agent},
+    )
+
+
+def _import_httpx() -> None:
+    """Import httpx without its command-line client: that imports click, rich and pygments
+    (0.04 s of a `ticker read`), and a library never runs it."""
+    if "httpx" in sys.modules:
+        return
+    blocked = "httpx._main" not in sys.modules
+    if blocked:
+        sys.modules["httpx._main"] = None  # type: ignore[assignment]  # its import fails: skipped
+    try:
+        import httpx  # noqa: F401
+    finally:
+        if blocked:
+            del sys.modules["httpx._main"]
 
 
 def _validators(headers: httpx.Headers) -> tuple[str | None, str | None, float | None]:
@@ -228,15 +264,17 @@ def retry_after(value: str | None, *, now: float | None = None) -> float | None:
 
 def _describe(error: BaseException) -> str:
     """One readable line for a transport failure."""
+    _import_httpx()
     import httpx
 
     # httpx-aiohttp 0.2 maps a refused connection and a dropped one to ConnectTimeout; the
     # aiohttp exception behind it says what really happened.
     cause = type(error.__cause__).__name__ if error.__cause__ is not None else ""
-    if cause == "ClientConnectorDNSError":  # a subclass of the next, with its own sentence
-        return "cannot resolve the host name (no network, or no such host)"
-    if cause == "ClientConnectorError":
-        reason = getattr(getattr(error.__cause__, "os_error", None), "strerror", None)
+    if cause in ("ClientConnectorError", "ClientConnectorDNSError"):
+        os_error = getattr(error.__cause__, "os_error", None)
+        if isinstance(os_error, socket.gaierror):  # a failed name lookup, not a refusal
+            return "cannot resolve the host name (no network, or no such host)"
+        reason = getattr(os_error, "strerror", None)
         return f"cannot connect: {(reason or 'connection refused').lower()}"
     if cause == "ServerDisconnectedError":
         return "the server closed the connection without answering"
@@ -280,6 +318,7 @@ def _size(n: int) -> str:
 @functools.cache
 def _tls_context() -> ssl.SSLContext:
     """The TLS settings every fetch shares (system CAs, or SSL_CERT_FILE / SSL_CERT_DIR)."""
+    _import_httpx()
     import httpx
     import httpx_aiohttp  # noqa: F401  (aiohttp builds its own default contexts on import)
 
