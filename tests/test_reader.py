@@ -278,3 +278,26 @@ def test_read_as_a_real_subprocess_prints_no_traceback(home: Path, newsroom: Dem
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["from"] == "page"
+
+
+def test_a_saved_article_is_read_without_loading_the_network_stack(
+    home: Path, newsroom: DemoServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`ticker read` of a saved article imports neither httpx nor aiohttp (0.1 s, not 0.3)."""
+    url, _ = an_article(newsroom)
+    assert main(["read", url]) == 0
+    capsys.readouterr()
+    script = (
+        "import sys\n"
+        "from ticker.__main__ import main\n"
+        f"code = main(['read', {url!r}])\n"
+        "loaded = sorted(m for m in ('httpx', 'aiohttp', 'trafilatura') if m in sys.modules)\n"
+        "print('LOADED', loaded, file=sys.stderr)\n"
+        "sys.exit(code)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip()  # the article, from the store
+    assert "LOADED []" in run.stderr
