@@ -123,7 +123,9 @@ def test_a_signal_quits_the_app_as_q_does(tmp_path: Path, signum: int, code: int
         os.kill(int(pid.read_text()), signum)
         deadline = time.monotonic() + 15
         while not status.exists() or not status.read_text().strip():
-            assert time.monotonic() < deadline, f"the app did not quit on {signal.Signals(signum).name}"
+            assert time.monotonic() < deadline, (
+                f"the app did not quit on {signal.Signals(signum).name}"
+            )
             time.sleep(0.1)
         shown = tmux(socket, "capture-pane", "-p").stdout
     finally:

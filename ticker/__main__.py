@@ -1,4 +1,4 @@
-"""The `ticker` command: the app, `headlines`, `read`, source management, `demo-server`.
+"""The `ticker` command: the app, `headlines`, `serve`, `read`, sources, `demo-server`.
 
 Start-up cost matters (a dashboard is opened often), so everything heavy is imported inside the
 command that needs it.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -94,6 +94,19 @@ def _parser() -> argparse.ArgumentParser:
         "--offline", action="store_true", help="print from the store without polling"
     )
     headlines.set_defaults(run=_run_headlines)
+
+    serve = commands.add_parser(
+        "serve",
+        parents=[sources],
+        help="poll for ever without a screen (the store's poller, for a host)",
+        description="Poll every source when due, headless: one log line per round and per "
+        "failing source on stderr. Other ticker processes on the store view what it stores. "
+        "Stops cleanly on SIGTERM.",
+    )
+    serve.add_argument(
+        "--once", action="store_true", help="one round, then exit (for cron): 1 if all failed"
+    )
+    serve.set_defaults(run=_run_serve)
 
     read = commands.add_parser(
         "read",
@@ -263,11 +276,16 @@ def _run_headlines(args: argparse.Namespace) -> int:
 
     ok = True
     if not args.offline:
-        outcomes = _poll(store_path, sources, settings)
-        for outcome in outcomes:
+        if named:  # not the store's configured sources: not what its poller polls
+            outcomes: list[PollOutcome] | None = _poll(store_path, sources, settings)
+        else:
+            from ticker.hub.serve import poll_or_ask
+
+            outcomes = _waited(poll_or_ask, store_path, sources, settings)
+        for outcome in outcomes or ():
             if not outcome.ok:
                 _complain(f"{outcome.source.name} ({outcome.source.url}): {outcome.error}")
-        ok = any(o.ok for o in outcomes)
+        ok = outcomes is None or any(o.ok for o in outcomes)
 
     query = Query(
         sources=tuple(s.url for s in sources) if named else (),
@@ -279,6 +297,53 @@ def _run_headlines(args: argparse.Namespace) -> int:
         rows = store.headlines(query)
     _print_headlines(rows, args.format, settings)
     return EXIT_OK if ok else EXIT_FAILED
+
+
+def _waited(
+    poll: Callable[[Path, list[Source], Settings], list[PollOutcome] | None],
+    store_path: Path,
+    sources: list[Source],
+    settings: Settings,
+) -> list[PollOutcome] | None:
+    """Poll (or have the polling process poll); a poller that never answers is complained of,
+    and what is stored is printed all the same."""
+    from ticker.hub.serve import PollerSilent
+
+    try:
+        return poll(store_path, sources, settings)
+    except PollerSilent as error:
+        _complain(str(error))
+        return []
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    """The poller alone: for ever (until SIGTERM or Ctrl-C), or one round with --once."""
+    from ticker import locations, shutdown
+    from ticker.errors import TickerError
+    from ticker.hub.serve import Log, poll_or_ask, serve
+    from ticker.session import Session
+
+    settings = _settings(args)
+    sources, _ = _chosen_sources(args, settings)
+    if not sources:
+        raise TickerError("no sources: add some to the config file or use --source URL")
+    store_path = locations.store_file(args.data_dir)
+    log = Log()
+    if args.once:
+        outcomes = _waited(poll_or_ask, store_path, sources, settings)
+        if outcomes is None:
+            log.line("the ticker that polls this store polled every source")
+            return EXIT_OK
+        log.outcomes(outcomes)
+        return EXIT_OK if any(o.ok for o in outcomes) else EXIT_FAILED
+    session = Session(store_path, sources, settings)
+    session.prepare()
+    try:
+        shutdown.run(serve(session, log))
+    except (KeyboardInterrupt, shutdown.Terminated):
+        log.line("stopped")
+        raise
+    return EXIT_OK
 
 
 def _poll(store_path: Path, sources: list[Source], settings: Settings) -> list[PollOutcome]:

@@ -95,6 +95,7 @@ class Poller:
         seed: int | None = None,
         parse_in_process: bool | None = None,
         tz: tzinfo | None = None,
+        claims: bool = False,
     ) -> None:
         self.settings = settings or PollSettings()
         self.sources = list(sources)
@@ -130,6 +131,12 @@ class Poller:
         self.store_error: str | None = None
         self._rows_unsure = False  # the sources' rows could not be written when they changed
         self._epochs: dict[str, int] = {}  # per source URL: how often it was removed
+        # With `claims`, a source's next poll is written to the store before it is fetched
+        # (the store is shared: a poller that takes over must not fetch it again). URL ->
+        # (the schedule before, the claim), until its poll is stored.
+        self._claims_on = claims
+        self._claimed: dict[str, tuple[float | None, float]] = {}
+        self._round_over = asyncio.Event()  # set whenever the run loop has nothing in flight
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -193,6 +200,15 @@ class Poller:
         try:
             await self._drain()
         finally:
+            if self._claimed and self._store is not None:
+                # Stopped mid-poll on purpose: the sources are due again for the next poller.
+                claimed, self._claimed = self._claimed, {}
+                with contextlib.suppress(Exception):
+                    await self._in_store(
+                        self._store.release,
+                        {url: before for url, (before, _) in claimed.items()},
+                        {url: claim for url, (_, claim) in claimed.items()},
+                    )
             try:
                 if self._fetcher is not None:
                     fetcher, self._fetcher = self._fetcher, None
@@ -260,11 +276,21 @@ class Poller:
                 if now - self._last_prune >= PRUNE_EVERY:
                     await self._prune_or_report()
                 started = 0
-                for source in self.sources:
-                    due = self._states.get(source.url, SourceState()).next_poll
-                    if source.paused or source.url in self._in_flight:
-                        continue
-                    if due is None or due <= now:
+                # Cleared before looking: a wake while polls start (a refresh) is not lost.
+                self._wake.clear()
+                due_now = [
+                    source
+                    for source in self.sources
+                    if not source.paused
+                    and source.url not in self._in_flight
+                    and _due(self._states.get(source.url), now)
+                ]
+                if due_now and self._claims_on:
+                    await self._claim(due_now, now)
+                    current = {source.url for source in self.sources}  # edited meanwhile?
+                    due_now = [source for source in due_now if source.url in current]
+                for source in due_now:
+                    if source.url not in self._in_flight:
                         self._warm_parser()
                         task = asyncio.create_task(self._poll(source))
                         tasks.add(task)
@@ -275,7 +301,6 @@ class Poller:
                             # A thousand first steps in one turn of the loop kept a UI on the
                             # same loop from reading its keys for a tenth of a second.
                             await asyncio.sleep(0)
-                self._wake.clear()
                 sleep = self._sleep_for()
                 if not tasks and sleep >= PARSER_IDLE_STOP:
                     await self._stop_parser()
@@ -291,6 +316,32 @@ class Poller:
     def _wake_when_done(self, tasks: set[asyncio.Task[PollOutcome]], _: object) -> None:
         if not tasks:
             self._wake.set()  # the round is over: the run loop may stop the parse children
+            self._round_over.set()
+
+    async def _claim(self, sources: Sequence[Source], now: float) -> None:
+        """Write the sources' next polls before fetching them (see `claims`)."""
+        claims = {s.url: now + (s.interval or self.settings.interval) for s in sources}
+        try:
+            await self._in_store(self._store_required().claim, claims)
+        except StoreError:
+            return  # polled all the same: the claim only spares a successor a fetch
+        for url, claim in claims.items():
+            self._claimed[url] = (self._states.get(url, SourceState()).next_poll, claim)
+
+    async def round_over(self) -> None:
+        """Wait until the run loop's current polls are stored and none is in flight."""
+        self._round_over.clear()
+        await self._round_over.wait()
+
+    async def poll_now(self) -> None:
+        """Make every source due now, and return once each has been polled and stored."""
+        self.refresh()
+        while any(
+            not source.paused
+            and (source.url in self._in_flight or not _due_later(self._states.get(source.url)))
+            for source in self.sources
+        ):
+            await self.round_over()
 
     def wake(self) -> None:
         """Look at the schedule again now (the clock moved, or the store changed)."""
@@ -428,6 +479,8 @@ class Poller:
                     await self._in_store(self._store_required().save_health, records)
             outcomes = []
             polled = {source.url for source in self.sources}
+            for record in records:
+                self._claimed.pop(record.source.url, None)
             for record, (job, done) in zip(records, batch, strict=True):
                 if record.source.url in polled and job.epoch == self._epochs.get(
                     record.source.url, 0
@@ -519,6 +572,15 @@ def _store_problem(error: Exception) -> str:
     if isinstance(error, StoreError):
         return error_line(error)
     return f"cannot store: {error_line(error)}"
+
+
+def _due(state: SourceState | None, now: float) -> bool:
+    return state is None or state.next_poll is None or state.next_poll <= now
+
+
+def _due_later(state: SourceState | None) -> bool:
+    """Whether a poll of the source has been stored since its schedule was cleared."""
+    return state is not None and state.next_poll is not None
 
 
 def _utc(stamp: float) -> datetime:

@@ -5,6 +5,10 @@ Everything the terminal app does with sources, polling, the store and the reader
 (the app calls them from worker threads, never from its event loop's hot path). Polling and the
 article reader are imported on first use, after the app has painted.
 
+One process per store polls (`ticker.hub`): `poll_forever` polls while this process holds the
+store's poller lock, and otherwise views, hearing of the poller's commits and taking the lock
+when it is free. A viewer's `ask_poll` asks the poller for a round through the store.
+
 Finding and editing sources (`find_feeds`, `add_source`, `set_paused`, `remove_source`) are
 coroutines for the app's event loop, the one the poller runs on: the config file and the store
 are written in threads, and the running poller takes the new sources at once. Every failure is a
@@ -31,6 +35,9 @@ from ticker.timeline import Timeline
 
 if TYPE_CHECKING:
     from ticker.discover import Candidate, Discovery
+    from ticker.hub import Role
+    from ticker.hub.lock import PollerLock
+    from ticker.hub.watch import StoreWatch
     from ticker.listing import Proposal
     from ticker.poller import PollBatch, Poller
     from ticker.reader import Opened
@@ -89,6 +96,8 @@ class Session:
     config_path: Path | None = None
     clock: Callable[[], float] = time.time  # the poller's: tests move it instead of waiting
     _poller: Poller | None = field(default=None, init=False, repr=False)
+    role: Role | None = field(default=None, init=False)  # None until polling starts
+    _config_seen: int | None = field(default=None, init=False, repr=False)  # its mtime_ns
     _editing: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -146,10 +155,114 @@ class Session:
         with Store(self.store_path) as store:
             return [record for record in store.health() if record.url in urls]
 
-    async def poll_forever(self, listener: Callable[[PollBatch], None]) -> None:
-        """Poll every source when due, for as long as the task runs."""
+    async def poll_forever(
+        self,
+        listener: Callable[[PollBatch], None],
+        *,
+        on_role: Callable[[Role], None] | None = None,
+        on_change: Callable[[tuple[int, ...]], None] | None = None,
+        on_round: Callable[[], None] | None = None,
+    ) -> None:
+        """Poll every source when due, for as long as the task runs, if this process holds
+        the store's poller lock; else view until the lock is free, then poll.
+
+        A viewer hears of the poller's commits through `on_change` (the new rows), within
+        `WATCH_EVERY`; `on_role` hears which role this process has; `on_round` hears of each
+        finished round of polls (the poller role only).
+        """
         # Import the network stack off the event loop: it takes longer than a frame.
         await asyncio.to_thread(importlib.import_module, "ticker.poller")
+        from ticker.hub import Role
+        from ticker.hub.lock import PollerLock
+        from ticker.hub.watch import StoreWatch
+
+        lock = PollerLock(self.store_path)
+        watch = await asyncio.to_thread(StoreWatch, self.store_path)
+        self._config_seen = await asyncio.to_thread(self._config_mtime)
+        try:
+            if not lock.acquire():
+                self._set_role(Role.VIEWS, on_role)
+                await self._view(lock, watch, on_change)
+            await self._poll(listener, watch, on_role, on_change, on_round)
+        finally:
+            self.role = None
+            lock.release()
+            await asyncio.to_thread(watch.close)
+
+    def _set_role(self, role: Role, on_role: Callable[[Role], None] | None) -> None:
+        self.role = role
+        if on_role is not None:
+            on_role(role)
+
+    async def _view(
+        self,
+        lock: PollerLock,
+        watch: StoreWatch,
+        on_change: Callable[[tuple[int, ...]], None] | None,
+    ) -> None:
+        """Hear of other processes' commits and source edits until the poller lock is free."""
+        from ticker.hub import WATCH_EVERY
+
+        while not lock.acquire():
+            await asyncio.sleep(WATCH_EVERY)
+            changed, rows, edited = await asyncio.to_thread(self._look, watch)
+            if edited is not None and await self._take_sources(*edited):
+                changed = True
+            if changed and on_change is not None:
+                on_change(rows)
+
+    def _look(
+        self, watch: StoreWatch
+    ) -> tuple[bool, tuple[int, ...], tuple[int | None, tuple[Source, ...] | None] | None]:
+        """In a thread: whether the store changed, its new rows, the config file if edited."""
+        changed = watch.changed()
+        rows = watch.new_rows() if changed else ()
+        return changed, rows, self._sources_edited()
+
+    def _config_mtime(self) -> int | None:
+        if self.config_path is None:
+            return None
+        try:
+            return self.config_path.stat().st_mtime_ns
+        except OSError:
+            return None
+
+    def _sources_edited(self) -> tuple[int | None, tuple[Source, ...] | None] | None:
+        """When the config file changed since last seen: its mtime and sources (None when it
+        cannot be read, as while it is being edited by hand); else None."""
+        from ticker import config
+
+        seen = self._config_mtime()
+        if self.config_path is None or seen == self._config_seen:
+            return None
+        try:
+            return seen, tuple(config.load(self.config_path, create=False).sources)
+        except (TickerError, OSError):
+            return seen, None  # the next save is read again
+
+    async def _take_sources(self, mtime: int | None, sources: tuple[Source, ...] | None) -> bool:
+        """Another process's edit of the sources, taken; whether they changed."""
+        async with self._editing:
+            if mtime == self._config_seen:
+                return False  # this process's own edit, taken already
+            self._config_seen = mtime
+            if sources is None or sources == self.sources:
+                return False
+            self.sources = sources
+            if self._poller is not None:
+                await self._poller.set_sources(self.sources)
+            return True
+
+    async def _poll(
+        self,
+        listener: Callable[[PollBatch], None],
+        watch: StoreWatch,
+        on_role: Callable[[Role], None] | None,
+        on_change: Callable[[tuple[int, ...]], None] | None,
+        on_round: Callable[[], None] | None,
+    ) -> None:
+        """Poll while the task runs; answer viewers' requests and take their source edits."""
+        from ticker.hub import WATCH_EVERY, Role
         from ticker.poller import Poller
 
         async with Poller(
@@ -160,17 +273,64 @@ class Session:
             listener=listener,
             tz=self.tz,
             clock=self.clock,
+            claims=True,  # the store is shared: a poller that takes over fetches nothing twice
         ) as poller:
             self._poller = poller
-            if list(self.sources) != poller.sources:  # edited while the poller was starting
-                await poller.set_sources(self.sources)
+            self._set_role(Role.POLLS, on_role)  # with the schedule loaded from the store
+            tasks: set[asyncio.Task[None]] = set()
+            asked: set[int] = set()
+            run = asyncio.create_task(poller.run())
+            if on_round is not None:
+                tasks.add(asyncio.create_task(_each_round(poller, on_round)))
             try:
-                await poller.run()
+                if list(self.sources) != poller.sources:  # edited while the poller was starting
+                    await poller.set_sources(self.sources)
+                changed = True  # requests made while no process polled are answered now
+                while not run.done():
+                    if changed:
+                        requests = await asyncio.to_thread(watch.store.open_requests)
+                        if fresh := [r for r in requests if r not in asked]:
+                            asked.update(fresh)
+                            task = asyncio.create_task(self._answer(poller, fresh))
+                            tasks.add(task)
+                            task.add_done_callback(tasks.discard)
+                    await asyncio.wait({run}, timeout=WATCH_EVERY)
+                    if run.done():
+                        break
+                    changed, _, edited = await asyncio.to_thread(self._look, watch)
+                    took = edited is not None and await self._take_sources(*edited)
+                    if took and on_change is not None:
+                        on_change(())
+                run.result()  # the run loop's failure, raised here
             finally:
                 self._poller = None
+                for task in (run, *tasks):
+                    task.cancel()
+                await asyncio.gather(run, *tasks, return_exceptions=True)
+
+    async def _answer(self, poller: Poller, requests: list[int]) -> None:
+        """A round for viewers that asked for one; marked answered once it is stored."""
+        await poller.poll_now()
+        await asyncio.to_thread(self._mark_answered, requests)
+
+    def _mark_answered(self, requests: list[int]) -> None:
+        with Store(self.store_path) as store:
+            store.answer_requests(requests, time.time())
+
+    def ask_poll(self) -> int:
+        """Ask the process that polls this store for a round now (blocks: call in a thread)."""
+        with Store(self.store_path) as store:
+            return store.ask_poll(time.time())
+
+    @property
+    def views(self) -> bool:
+        """Whether another process polls the store and this one only shows what it stores."""
+        from ticker.hub import Role
+
+        return self.role is Role.VIEWS
 
     def refresh(self) -> None:
-        """Poll every source now."""
+        """Poll every source now (when this process polls; a viewer uses `ask_poll`)."""
         if self._poller is not None:
             self._poller.refresh()
 
@@ -290,6 +450,8 @@ class Session:
 
     async def _sources_changed(self) -> None:
         """The poller polls the new sources (a new one at once); each has its store row."""
+        if self.role is not None:  # the config file as this process saved it: no news
+            self._config_seen = await asyncio.to_thread(self._config_mtime)
         if self._poller is not None:
             await self._poller.set_sources(self.sources)
         else:
@@ -313,6 +475,12 @@ async def _in_thread(fn: Callable[..., _T], *args: object) -> _T:
         raise _one_line(error) from None
     except OSError as error:
         raise TickerError(_clean(error.strerror or str(error))) from None
+
+
+async def _each_round(poller: Poller, on_round: Callable[[], None]) -> None:
+    while True:
+        await poller.round_over()
+        on_round()
 
 
 def _one_line(error: TickerError, url: str | None = None) -> TickerError:

@@ -12,7 +12,7 @@ import json
 import re
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -140,6 +140,15 @@ _MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE sources ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;
     """,
+    # 6: a viewer (another ticker on this store) asks the process that polls for a round now;
+    # the poller notices the row through `PRAGMA data_version` and answers it after the round.
+    """
+    CREATE TABLE poll_requests (
+        id INTEGER PRIMARY KEY,
+        asked REAL NOT NULL,
+        answered REAL
+    );
+    """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -213,6 +222,7 @@ class Query:
     before: tuple[int, int] | None = None  # (published, id) to page on from
 
 
+REQUESTS_KEPT = 3600.0  # seconds an answered poll request is kept
 BUSY_TIMEOUT = 10.0  # seconds a write waits for another connection's lock before it fails
 
 
@@ -320,6 +330,66 @@ class Store:
             "SELECT url, etag, last_modified, next_poll, failures FROM sources WHERE removed = 0"
         ).fetchall()
         return {url: SourceState(etag, lm, nxt, fails) for url, etag, lm, nxt, fails in rows}
+
+    def claim(self, claims: Mapping[str, float]) -> None:
+        """Note when sources will be polled again before fetching them (URL -> next poll).
+
+        A poller killed mid-poll leaves the claim behind, and the one that takes over does not
+        fetch those sources again within their interval.
+        """
+        with self._transaction() as db:
+            db.executemany(
+                "UPDATE sources SET next_poll = ? WHERE url = ? AND removed = 0",
+                [(until, url) for url, until in claims.items()],
+            )
+
+    def release(self, claims: Mapping[str, float | None], since: Mapping[str, float]) -> None:
+        """Put back the schedule of claimed sources that were not polled after all."""
+        with self._transaction() as db:
+            db.executemany(
+                "UPDATE sources SET next_poll = ? WHERE url = ? AND next_poll = ?",
+                [(before, url, since[url]) for url, before in claims.items() if url in since],
+            )
+
+    # -- noticing other processes' writes ------------------------------------------------
+
+    def data_version(self) -> int:
+        """A number that changes whenever another connection commits (reads no table)."""
+        return int(self._db.execute("PRAGMA data_version").fetchone()[0])
+
+    def rows_after(self, row: int) -> list[int]:
+        """Headline rows with ids above `row`, oldest first."""
+        found = self._db.execute("SELECT id FROM items WHERE id > ? ORDER BY id", (row,))
+        return [int(r[0]) for r in found.fetchall()]
+
+    def newest_row(self) -> int:
+        return int(self._db.execute("SELECT coalesce(max(id), 0) FROM items").fetchone()[0])
+
+    # -- poll requests from viewers ------------------------------------------------------
+
+    def ask_poll(self, now: float) -> int:
+        """Ask the process that polls this store for a round now; the request's id."""
+        with self._transaction() as db:
+            cursor = db.execute("INSERT INTO poll_requests(asked) VALUES (?)", (now,))
+            return int(cursor.lastrowid or 0)
+
+    def open_requests(self) -> list[int]:
+        rows = self._db.execute("SELECT id FROM poll_requests WHERE answered IS NULL").fetchall()
+        return [int(row[0]) for row in rows]
+
+    def answer_requests(self, ids: Sequence[int], now: float) -> None:
+        """The round the requests asked for is stored; old answered ones are deleted."""
+        with self._transaction() as db:
+            db.executemany(
+                "UPDATE poll_requests SET answered = ? WHERE id = ?", [(now, i) for i in ids]
+            )
+            db.execute("DELETE FROM poll_requests WHERE answered < ?", (now - REQUESTS_KEPT,))
+
+    def answered(self, request: int) -> bool:
+        row = self._db.execute(
+            "SELECT answered FROM poll_requests WHERE id = ?", (request,)
+        ).fetchone()
+        return row is not None and row[0] is not None
 
     def health(self) -> list[SourceHealth]:
         """Every source's health record, by name."""

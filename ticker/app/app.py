@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from textual.theme import Theme
 
     from ticker.app.screens.sources import SourcesScreen
+    from ticker.hub import Role
     from ticker.poller import PollBatch
 
 # Actions that act on the headline pane: only while it is the screen in front (the palette
@@ -86,6 +87,7 @@ FIRST_ROWS = 300
 # failed name lookup or a refused connection is heard at once, a black-holed address only
 # after the poll's timeout (20 s by default).
 NOTHING_YET_AFTER = 5.0
+NEAR_VIEW = 512  # rows above and below the viewport read again after another process's write
 OFFLINE_HINT = "No network? ticker --demo runs offline."
 
 
@@ -164,6 +166,7 @@ class TickerApp(App[None]):
         self._live_reload: Timer | None = None  # the next reload for polled rows, when due
         self._last_live_reload = 0.0
         self._reloading = False
+        self._changed_elsewhere = False  # another process wrote the store: redraw what is seen
         self._sources_screen: SourcesScreen | None = None
         # The state file sits beside the store; the saved theme applies before the first paint.
         self._state_path = state_file(session.store_path.parent)
@@ -234,8 +237,20 @@ class TickerApp(App[None]):
         def heard(batch: PollBatch) -> None:
             self.post_message(HeadlinesChanged(batch.new_rows, batch.updated_rows, batch.outcomes))
 
+        def changed_elsewhere(new_rows: tuple[int, ...]) -> None:
+            self.post_message(HeadlinesChanged(new_rows, (), (), elsewhere=True))
+
+        def role(role: Role) -> None:
+            took_over = self.status.role is not None
+            self.status.role = role.value
+            self._show_empty_text()
+            if took_over or self.session.views:
+                # A viewer's next poll is the poller's, from the store; after taking over,
+                # this process's own.
+                self.report_health()
+
         try:
-            await self.session.poll_forever(heard)
+            await self.session.poll_forever(heard, on_role=role, on_change=changed_elsewhere)
         except Exception as error:  # the pane keeps working on what is stored; say why it stopped
             reason = str(error) or type(error).__name__
             self.notify(f"Polling stopped: {reason}", severity="error", timeout=30, markup=False)
@@ -290,6 +305,8 @@ class TickerApp(App[None]):
             return "No sources to poll: a adds a site. ticker --demo shows a live newsroom."
         if self._unanswered is None:
             return "No headlines yet."
+        if self.session.views:  # the polls' outcomes are heard by the process that polls
+            return "No headlines yet: another ticker polls this store."
         waited = self._nothing_yet_after if self._nothing_yet else None
         return _unanswered_text(polled, self._unanswered, waited)
 
@@ -320,12 +337,22 @@ class TickerApp(App[None]):
             _settle_garbage_collector()
         new_rows, self._unshown_new = new_rows + self._unshown_new, 0
         changed, self._unshown_changed = self._unshown_changed, set()
+        if self._changed_elsewhere:
+            # Marks or sources changed in another process: which rows is not known, so the
+            # rows around the viewport are read again.
+            self._changed_elsewhere = False
+            changed |= self._rows_near_view(old)
         timeline.adopt(old, changed)
         self.pane.replace_timeline(timeline, new_rows=new_rows, changed=changed)
         old.store.close()
         if polled:
             self.status.changed_at = time.time()
         self.status.new = self.pane.new_count
+
+    def _rows_near_view(self, timeline: Timeline) -> set[int]:
+        top = self.pane.scroll_offset.y
+        near = timeline.rows[max(0, top - NEAR_VIEW) : top + self.pane.size.height + NEAR_VIEW]
+        return {row for row in near if isinstance(row, int)}
 
     def _reload_failed(self, view: View, reason: str) -> None:
         if view == self.view:
@@ -344,6 +371,8 @@ class TickerApp(App[None]):
         # A newer reload cancels an older one: the count of new rows is kept here, not in it.
         self._unshown_new += len(message.new_rows)
         self._unshown_changed.update(message.updated_rows)
+        if message.elsewhere:
+            self._changed_elsewhere = True
         if self._unanswered is not None and message.outcomes:
             self._hear(message.outcomes)
         self._reload_soon()
@@ -372,7 +401,7 @@ class TickerApp(App[None]):
             self._last_live_reload = time.monotonic()
             # A poll that changed nothing (every source 304, or failing) reloads nothing:
             # `ticker --demo` polls every few seconds.
-            if self._unshown_new or self._unshown_changed:
+            if self._unshown_new or self._unshown_changed or self._changed_elsewhere:
                 self.reload(polled=True)
             self.report_health()  # the status line's counts, as often as the pane
         else:
@@ -386,6 +415,9 @@ class TickerApp(App[None]):
     def report_health(self) -> None:
         health = self.session.health()
         next_poll, problem = self.session.next_poll(), self.session.store_error
+        if self.session.views:  # another process polls: its schedule is in the store
+            dues = [h.next_poll.timestamp() for h in health if h.next_poll is not None]
+            next_poll = min(dues) if dues else None
         self.post_message(SourceHealthChanged(health, next_poll, problem))
 
     def on_source_health_changed(self, message: SourceHealthChanged) -> None:
@@ -418,8 +450,24 @@ class TickerApp(App[None]):
     # -- actions --------------------------------------------------------------------------
 
     def action_refresh(self) -> None:
-        self.session.refresh()
-        self.notify("Polling every source now.", timeout=2)
+        if not self.session.views:
+            self.session.refresh()
+            self.notify("Polling every source now.", timeout=2)
+        else:
+            self._ask_poll()
+
+    @work(thread=True, group="refresh", exit_on_error=False)
+    def _ask_poll(self) -> None:
+        """In a viewer: the process that polls is asked (through the store) to poll now."""
+        try:
+            self.session.ask_poll()
+        except Exception as error:  # a store held by a long write: say so, poll later
+            reason = str(error) or type(error).__name__
+            self.call_from_thread(
+                self.notify, f"Could not ask for a poll: {reason}", severity="warning", markup=False
+            )
+            return
+        self.call_from_thread(self.notify, "Asked the polling ticker to poll now.", timeout=2)
 
     def action_jump_new(self) -> None:
         self.pane.action_first()

@@ -15,11 +15,16 @@ class HeadlinesChanged(Message):
         new_rows: tuple[int, ...],
         updated_rows: tuple[int, ...],
         outcomes: tuple[PollOutcome, ...] = (),
+        *,
+        elsewhere: bool = False,
     ) -> None:
         super().__init__()
         self.new_rows = new_rows
         self.updated_rows = updated_rows
         self.outcomes = outcomes
+        # Another process (the poller, a viewer's marks) wrote the store; what it updated is
+        # not known here.
+        self.elsewhere = elsewhere
 
 
 class SourceHealthChanged(Message):

@@ -1,4 +1,5 @@
-"""The status line: when headlines last changed, how the sources are doing, the next poll.
+"""The status line: when headlines last changed, how the sources are doing, the next poll,
+whether this process polls its store or views what another one polls.
 
 It shows absolute times only and redraws only when its text changes, so a dashboard left
 idle over a slow link writes nothing to the terminal while nothing happens.
@@ -33,6 +34,7 @@ class StatusLine(Static):
     new: reactive[int] = reactive(0, layout=False, repaint=False)
     view: reactive[str] = reactive("", layout=False, repaint=False)
     problem: reactive[str | None] = reactive(None, layout=False, repaint=False)
+    role: reactive[str | None] = reactive(None, layout=False, repaint=False)  # "polls", "views"
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id)
@@ -60,6 +62,9 @@ class StatusLine(Static):
     def watch_problem(self) -> None:
         self._show()
 
+    def watch_role(self) -> None:
+        self._show()
+
     def text(self) -> str:
         parts = []
         if self.problem:  # first: nothing new is kept until it is solved
@@ -77,6 +82,9 @@ class StatusLine(Static):
             parts.append(f"{ok} ok, {failing} failing" if failing else f"{ok} source{plural} ok")
         if self.next_poll is not None:
             parts.append(f"next poll {_clock(self.next_poll, self.tz)}")
+        if self.role:
+            # Another ticker polls this store: this one only shows what it stores.
+            parts.append("polling" if self.role == "polls" else "viewing")
         return " · ".join(parts)
 
     def _show(self) -> None:
