@@ -276,11 +276,11 @@ def _run_headlines(args: argparse.Namespace) -> int:
 
     ok = True
     if not args.offline:
-        if named:  # not the store's configured sources: not what its poller polls
-            outcomes: list[PollOutcome] | None = _poll(store_path, sources, settings)
-        else:
-            from ticker.hub.serve import poll_or_ask
+        from ticker.hub.serve import poll_once, poll_or_ask
 
+        if named:  # not the store's configured sources: not what its poller polls
+            outcomes: list[PollOutcome] | None = poll_once(store_path, sources, settings)
+        else:
             outcomes = _waited(poll_or_ask, store_path, sources, settings)
         for outcome in outcomes or ():
             if not outcome.ok:
@@ -344,21 +344,6 @@ def _run_serve(args: argparse.Namespace) -> int:
         log.line("stopped")
         raise
     return EXIT_OK
-
-
-def _poll(store_path: Path, sources: list[Source], settings: Settings) -> list[PollOutcome]:
-    from ticker import shutdown
-    from ticker.poller import Poller
-
-    async def poll() -> list[PollOutcome]:
-        async with Poller(
-            store_path, sources, settings.poll, retention=settings.retention, tz=settings.tz()
-        ) as poller:
-            outcomes = await poller.poll_once()
-            await poller.prune()
-            return outcomes
-
-    return shutdown.run(poll())
 
 
 def _print_headlines(rows: Sequence[Headline], fmt: str, settings: Settings) -> None:

@@ -93,13 +93,12 @@ def poll_or_ask(
 ) -> list[PollOutcome] | None:
     """Poll every source once, unless another process polls this store: then ask it for a
     round and wait for it (bounded). The outcomes when polled here; None when the other did."""
-    from ticker import shutdown
 
     lock = PollerLock(store_path)
     if not lock.acquire() and _asked(store_path, lock, _answer_within(settings)):
         return None
     try:
-        return shutdown.run(_poll_once(store_path, sources, settings))
+        return poll_once(store_path, sources, settings)
     finally:
         lock.release()
 
@@ -130,14 +129,17 @@ def _asked(store_path: Path, lock: PollerLock, within: float) -> bool:
             time.sleep(ASK_EVERY)
 
 
-async def _poll_once(
-    store_path: Path, sources: Sequence[Source], settings: Settings
-) -> list[PollOutcome]:
+def poll_once(store_path: Path, sources: Sequence[Source], settings: Settings) -> list[PollOutcome]:
+    """Poll `sources` once into the store (retention after), here; the outcomes."""
+    from ticker import shutdown
     from ticker.poller import Poller
 
-    async with Poller(
-        store_path, sources, settings.poll, retention=settings.retention, tz=settings.tz()
-    ) as poller:
-        outcomes = await poller.poll_once()
-        await poller.prune()
-        return outcomes
+    async def poll() -> list[PollOutcome]:
+        async with Poller(
+            store_path, sources, settings.poll, retention=settings.retention, tz=settings.tz()
+        ) as poller:
+            outcomes = await poller.poll_once()
+            await poller.prune()
+            return outcomes
+
+    return shutdown.run(poll())
