@@ -22,7 +22,15 @@ from urllib.parse import unquote, urljoin, urlsplit
 from ticker import badges as badge_rules
 from ticker.errors import FeedError
 from ticker.model import Headline, Source
-from ticker.sanitize import FIELD_MAX, SUMMARY_MAX, TITLE_MAX, clean_line, clean_url, error_line
+from ticker.sanitize import (
+    FIELD_MAX,
+    SUMMARY_MAX,
+    TITLE_MAX,
+    clean_line,
+    clean_url,
+    error_line,
+    web_host,
+)
 
 _EARLIEST_YEAR = 1990  # before the web: a parser's misreading (an epoch number as a year)
 MAX_ENTRIES = 1000  # per feed and poll; a hostile feed cannot flood the store
@@ -486,9 +494,9 @@ def _absolute(link: Any, base: str) -> str:
             href = urljoin(base, href)
         except ValueError:  # a malformed IPv6 host and the like
             href = ""
-        if not href.lower().startswith(("http://", "https://")):
-            href = ""  # file:, javascript:, data: and friends are never followed or shown
-    return href
+    # file:, javascript:, data: and friends are never followed or shown, nor an address urllib
+    # cannot read (a bad port, an unclosed IPv6 bracket): opening it would only fail.
+    return href if href and web_host(href) is not None else ""
 
 
 # ------------------------------------------------------------------------------------------------
