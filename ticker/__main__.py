@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ticker import __version__
 
 if TYPE_CHECKING:
     from ticker.config import Settings
+    from ticker.hub.serve import Log
     from ticker.model import Headline, PollOutcome, Source
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -75,6 +76,10 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="run against an embedded live news server on 127.0.0.1 (no network needed)",
     )
+    # For the sessions `ticker ssh` and `ticker web` start: a viewer that never takes the
+    # poller's role (the server polls), and one that changes no marks or sources.
+    parser.add_argument("--viewer", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--read-only", action="store_true", help=argparse.SUPPRESS)
     parser.set_defaults(run=_run_app)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
@@ -107,6 +112,44 @@ def _parser() -> argparse.ArgumentParser:
         "--once", action="store_true", help="one round, then exit (for cron): 1 if all failed"
     )
     serve.set_defaults(run=_run_serve)
+
+    remote = argparse.ArgumentParser(add_help=False, parents=[sources])
+    remote.add_argument(
+        "--read-only",
+        action="store_true",
+        help="sessions cannot change read or starred marks, nor sources",
+    )
+
+    ssh = commands.add_parser(
+        "ssh",
+        parents=[remote],
+        help="serve the app to SSH clients (public keys only, no shell)",
+        description="Poll as `ticker serve` does, and serve the app to SSH clients: each "
+        "session a viewer in its own terminal; keys from an authorized_keys file, no "
+        "password, no shell, no commands.",
+    )
+    ssh.add_argument("--host", default="", help="address to listen on (default: every one)")
+    ssh.add_argument("--port", type=int, default=2222)
+    ssh.add_argument(
+        "--authorized-keys",
+        type=Path,
+        metavar="FILE",
+        help="public keys allowed in (default: authorized_keys in the config directory)",
+    )
+    ssh.set_defaults(run=_run_ssh)
+
+    web = commands.add_parser(
+        "web",
+        parents=[remote],
+        help="serve the app to web browsers (textual-serve)",
+        description="Poll as `ticker serve` does, and serve the app to browsers: each tab a "
+        "viewer. Listens on 127.0.0.1 unless --token is set (the page's address then carries "
+        "it).",
+    )
+    web.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    web.add_argument("--port", type=int, default=8000)
+    web.add_argument("--token", help="a secret every page must carry as ?token=... ")
+    web.set_defaults(run=_run_web)
 
     read = commands.add_parser(
         "read",
@@ -346,6 +389,79 @@ def _run_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _viewer_argv(args: argparse.Namespace) -> list[str]:
+    """The command of one session of `ticker ssh` or `ticker web`: the app as a viewer of the
+    server's store and sources, read-only if the server is."""
+    argv = [sys.executable, "-m", "ticker", "--viewer"]
+    if args.read_only:
+        argv.append("--read-only")
+    if args.config is not None:
+        argv += ["--config", str(args.config.resolve())]
+    if args.data_dir is not None:
+        argv += ["--data-dir", str(args.data_dir.resolve())]
+    if args.opml:
+        argv += ["--opml", args.opml]
+    for url in args.source:
+        argv += ["--source", url]
+    return argv
+
+
+def _host(args: argparse.Namespace, front: Callable[[Log], Coroutine[Any, Any, None]]) -> int:
+    """Poll the store (or view it while another process polls) and run `front`, the server
+    sessions connect to, until SIGTERM or Ctrl-C."""
+    import asyncio
+
+    from ticker import locations, shutdown
+    from ticker.hub.serve import Log, serve
+    from ticker.session import Session
+
+    settings = _settings(args)
+    sources, _ = _chosen_sources(args, settings)
+    session = Session(locations.store_file(args.data_dir), sources, settings)
+    session.prepare()
+    log = Log()
+
+    async def both() -> None:
+        try:
+            async with asyncio.TaskGroup() as group:
+                group.create_task(serve(session, log))
+                group.create_task(front(log))
+        except BaseExceptionGroup as failed:  # one line for a person, as from any command
+            raise failed.exceptions[0] from None
+
+    try:
+        shutdown.run(both())
+    except (KeyboardInterrupt, shutdown.Terminated):
+        log.line("stopped")
+        raise
+    return EXIT_OK
+
+
+def _run_ssh(args: argparse.Namespace) -> int:
+    from ticker import locations
+    from ticker.ssh import SshOptions, serve_ssh
+
+    options = SshOptions(
+        host=args.host,
+        port=args.port,
+        authorized_keys=args.authorized_keys or locations.authorized_keys_file(args.config),
+        host_key=locations.ssh_host_key_file(args.data_dir),
+        command=_viewer_argv(args),
+    )
+    options.check()  # nobody could log in, or no host key: said before polling starts
+    return _host(args, lambda log: serve_ssh(options, log))
+
+
+def _run_web(args: argparse.Namespace) -> int:
+    from ticker.web import WebOptions, serve_web
+
+    options = WebOptions(
+        host=args.host, port=args.port, token=args.token, command=_viewer_argv(args)
+    )
+    options.check()  # another address than loopback without a token: refused before polling
+    return _host(args, lambda log: serve_web(options, log))
+
+
 def _print_headlines(rows: Sequence[Headline], fmt: str, settings: Settings) -> None:
     from datetime import UTC, datetime
 
@@ -464,6 +580,7 @@ def _run_demo_server(args: argparse.Namespace) -> int:
 def _run_app(args: argparse.Namespace) -> int:
     """The terminal app, on the configured sources, the named ones, or the demo newsroom."""
     from ticker import locations
+    from ticker.errors import TickerError
     from ticker.session import Session
 
     settings = _settings(args)
@@ -481,7 +598,14 @@ def _run_app(args: argparse.Namespace) -> int:
             sources = server.live_sources()
             return _app(Session(Path(data) / locations.STORE_NAME, sources, settings))
     sources, _ = _chosen_sources(args, settings)
-    return _app(Session(locations.store_file(args.data_dir), sources, settings))
+    store_path = locations.store_file(args.data_dir)
+    if args.viewer and not store_path.exists():
+        # A session of `ticker ssh` or `ticker web` views the store its server made.
+        raise TickerError(f"no store at {store_path}: is the ticker that serves it running?")
+    session = Session(
+        store_path, sources, settings, polls=not args.viewer, read_only=args.read_only
+    )
+    return _app(session)
 
 
 def _app(session: object) -> int:

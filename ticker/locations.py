@@ -43,3 +43,13 @@ def store_file(data: str | os.PathLike[str] | None = None) -> Path:
 def state_file(data: str | os.PathLike[str] | None = None) -> Path:
     """What the app remembers between runs (the chosen theme), beside the store."""
     return data_dir(data) / STATE_NAME
+
+
+def authorized_keys_file(config: str | os.PathLike[str] | None = None) -> Path:
+    """The public keys `ticker ssh` lets in, beside the config file."""
+    return config_file(config).parent / "authorized_keys"
+
+
+def ssh_host_key_file(data: str | os.PathLike[str] | None = None) -> Path:
+    """`ticker ssh`'s host key: made on its first start, kept with the store."""
+    return data_dir(data) / "ssh_host_ed25519_key"

@@ -44,6 +44,11 @@ if TYPE_CHECKING:
 
 _T = TypeVar("_T")
 
+
+class ReadOnlyError(TickerError):
+    """A read-only session was asked to change marks or sources."""
+
+
 MESSAGE_MAX = 300  # characters of an error message shown to a person
 
 
@@ -88,6 +93,10 @@ class Session:
     `config_path` is the file that source edits are saved to. It defaults to the settings' own
     file when `sources` are the configured ones; with other sources (named on the command line,
     the demo's) it is None and edits last for this run only.
+
+    `polls` False: this process only views, never taking the poller's role (the sessions of
+    `ticker ssh` and `ticker web`, whose server polls). `read_only`: no read or starred marks
+    and no source edits from here (`ReadOnlyError`).
     """
 
     store_path: Path
@@ -95,6 +104,8 @@ class Session:
     settings: Settings
     config_path: Path | None = None
     clock: Callable[[], float] = time.time  # the poller's: tests move it instead of waiting
+    polls: bool = True
+    read_only: bool = False
     _poller: Poller | None = field(default=None, init=False, repr=False)
     role: Role | None = field(default=None, init=False)  # None until polling starts
     _config_seen: int | None = field(default=None, init=False, repr=False)  # its mtime_ns
@@ -141,10 +152,12 @@ class Session:
         return timeline
 
     def set_read(self, rows: Sequence[int], read: bool = True) -> None:
+        self._writable("marks")
         with Store(self.store_path) as store:
             store.set_read(rows, read)
 
     def set_starred(self, rows: Sequence[int], starred: bool = True) -> None:
+        self._writable("marks")
         with Store(self.store_path) as store:
             store.set_starred(rows, starred)
 
@@ -180,7 +193,7 @@ class Session:
         watch = await asyncio.to_thread(StoreWatch, self.store_path)
         self._config_seen = await asyncio.to_thread(self._config_mtime)
         try:
-            if not lock.acquire():
+            if not self.polls or not lock.acquire():
                 self._set_role(Role.VIEWS, on_role)
                 await self._view(lock, watch, on_change)
             await self._poll(listener, watch, on_role, on_change, on_round)
@@ -200,10 +213,11 @@ class Session:
         watch: StoreWatch,
         on_change: Callable[[tuple[int, ...]], None] | None,
     ) -> None:
-        """Hear of other processes' commits and source edits until the poller lock is free."""
+        """Hear of other processes' commits and source edits until the poller lock is free
+        (for ever, when this session never polls)."""
         from ticker.hub import WATCH_EVERY
 
-        while not lock.acquire():
+        while not (self.polls and lock.acquire()):
             await asyncio.sleep(WATCH_EVERY)
             changed, rows, edited = await asyncio.to_thread(self._look, watch)
             if edited is not None and await self._take_sources(*edited):
@@ -391,6 +405,7 @@ class Session:
         """Save `source` (when there is a config file) and poll it from now on."""
         from ticker import sources_file
 
+        self._writable("sources")
         async with self._editing:
             same = self.source_for(source.url)
             if same is not None:
@@ -407,6 +422,7 @@ class Session:
         """Pause the source at `url` (kept, not polled) or resume it; the source as now."""
         from ticker import sources_file
 
+        self._writable("sources")
         async with self._editing:
             found = self.source_for(url)
             if found is None:
@@ -425,6 +441,7 @@ class Session:
         """
         from ticker import sources_file
 
+        self._writable("sources")
         async with self._editing:
             found = self.source_for(url)
             if found is None:
@@ -442,6 +459,10 @@ class Session:
             self.sources = tuple(s for s in self.sources if s.url not in gone)
             await self._sources_changed()
             return kept
+
+    def _writable(self, what: str) -> None:
+        if self.read_only:
+            raise ReadOnlyError(f"this session is read-only: its {what} cannot be changed")
 
     def _forget(self, urls: Sequence[str]) -> int:
         """Delete the sources' headlines but the starred ones; how many starred ones stay."""

@@ -504,12 +504,26 @@ class TickerApp(App[None]):
                 return self.get_key_display(binding.with_key(first, binding.key_display))
         return None
 
+    def refused(self, what: str) -> bool:
+        """True, and the person told so, when this session may not change `what`."""
+        if self.session.read_only:
+            self.notify(
+                f"This session is read-only: {what} cannot be changed here.",
+                severity="warning",
+                markup=False,
+            )
+        return self.session.read_only
+
     def action_toggle_read(self) -> None:
+        if self.refused("marks"):
+            return
         headline = self.pane.selected
         if headline is not None and headline.row is not None:
             self._mark(headline, read=not headline.read)
 
     def action_toggle_star(self) -> None:
+        if self.refused("marks"):
+            return
         headline = self.pane.selected
         if headline is not None and headline.row is not None:
             self._mark(headline, starred=not headline.starred)
@@ -546,6 +560,9 @@ class TickerApp(App[None]):
     def action_add_source(self) -> None:
         from ticker.app.screens.add_source import AddSourceScreen
 
+        if self.refused("sources"):
+            return
+
         def closed(source: Source | None) -> None:
             if source is not None:
                 self.sources_changed()
@@ -578,14 +595,15 @@ class TickerApp(App[None]):
 
     @work(thread=True, group="marks")
     def _mark_read(self, rows: list[int]) -> None:
-        if rows:
+        if rows and not self.session.read_only:
             self.session.set_read(rows, True)
             self.call_from_thread(self.pane.forget, rows)
 
     # -- the theme, remembered ------------------------------------------------------------
 
     def _theme_changed(self, theme: Theme) -> None:
-        if self._state.get("theme") != theme.name:
+        # A read-only session (a guest's) leaves the host's remembered theme alone.
+        if self._state.get("theme") != theme.name and not self.session.read_only:
             self._state = {**self._state, "theme": theme.name}
             self._save_state()
 

@@ -223,14 +223,20 @@ class SourcesScreen(Screen[str | None]):
         self.ticker.action_add_source()
 
     def action_pause(self) -> None:
+        if self.ticker.refused("sources"):
+            return
         if (row := self._highlighted()) is not None:
             self.set_paused(row.source, True)
 
     def action_resume(self) -> None:
+        if self.ticker.refused("sources"):
+            return
         if (row := self._highlighted()) is not None:
             self.set_paused(row.source, False)
 
     def action_remove(self) -> None:
+        if self.ticker.refused("sources"):
+            return
         row = self._highlighted()
         if row is None:
             return
