@@ -348,19 +348,26 @@ def test_a_read_only_session_changes_no_marks_and_no_sources(
         stop(server)
 
 
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL])
 def test_stopping_the_server_ends_its_sessions(
-    server: Server, pane_factory: Callable[..., Pane]
+    server: Server, pane_factory: Callable[..., Pane], signum: int
 ) -> None:
+    """SIGTERM: each app is hung up and waited for. kill -9: the kernel closes the pty's
+    master with the server, which hangs the app up all the same."""
     pane = pane_factory(server.ssh(server.home / "client", "-t", "me@127.0.0.1"))
     pane.shows(HEADLINE, "headlines")
-    stop(server)
-    assert server.process.returncode == 143
+    server.process.send_signal(signum)
+    server.process.wait(15)
+    assert server.process.returncode == (143 if signum == signal.SIGTERM else -9)
     assert pane.exit_status() != 0  # the connection went with the server
-    assert server.said("stopped")
-    sessions = subprocess.run(
-        ["pgrep", "-f", f"ticker --viewer.*{server.home / 'data'}"], capture_output=True
-    )
-    assert sessions.stdout == b""  # no app left behind
+
+    def apps_left() -> bytes:
+        pattern = f"ticker --viewer.*{server.home / 'data'}"
+        return subprocess.run(["pgrep", "-f", pattern], capture_output=True).stdout
+
+    until(lambda: apps_left() == b"", "no app left behind")
+    if signum == signal.SIGTERM:
+        assert server.said("stopped")
 
 
 def test_the_host_key_is_made_once_and_kept_private(tmp_path: Path) -> None:
