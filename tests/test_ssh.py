@@ -103,7 +103,8 @@ def start_server(home: Path, newsroom: DemoServer, *extra: str) -> Server:
     )
     (home / "config.toml").write_text(tables, encoding="utf-8")
     log = home / "server.log"
-    env = {**os.environ, "TICKER_CONFIG": str(home / "config.toml")}
+    # COLUMNS and LINES, as a shell or pytest-xdist sets them, must not size the sessions.
+    env = {**os.environ, "TICKER_CONFIG": str(home / "config.toml"), "COLUMNS": "80", "LINES": "24"}
     with log.open("wb") as err:
         process = subprocess.Popen(
             [

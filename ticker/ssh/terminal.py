@@ -26,8 +26,18 @@ KILL_AFTER = 5.0  # seconds between the hang-up and SIGKILL for an app that does
 # What the client's environment may set in the app's (OpenSSH sends LANG and LC_* by default).
 CLIENT_ENV = ("LANG", "LC_ALL", "LC_CTYPE", "LC_MESSAGES", "COLORTERM")
 # What the server's own environment must not pass on: a server started in tmux or screen is
-# no reason for a remote session to think it runs in one.
-HOST_ONLY_ENV = ("TMUX", "TMUX_PANE", "STY", "TERM_PROGRAM", "TERM_PROGRAM_VERSION", "COLORTERM")
+# no reason for a remote session to think it runs in one, and COLUMNS and LINES would size the
+# app's screen instead of the client's terminal (and keep it so through every resize).
+HOST_ONLY_ENV = (
+    "TMUX",
+    "TMUX_PANE",
+    "STY",
+    "TERM_PROGRAM",
+    "TERM_PROGRAM_VERSION",
+    "COLORTERM",
+    "COLUMNS",
+    "LINES",
+)
 
 NO_PTY = b"ticker shows headlines in a terminal: connect with ssh -t\r\n"
 NO_COMMANDS = b"ticker runs no commands: connect without one to see the headlines\r\n"
