@@ -6,7 +6,12 @@ The app runs for real (Pilot) on a real store; a Newsdesk on 127.0.0.1 counts wh
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -86,3 +91,56 @@ async def test_a_read_only_session_refuses_marks_and_source_edits(
     with pytest.raises(ReadOnlyError):
         await session.remove_source(desk.feed_url("alpha"))
     assert (tmp_path / "config.toml").read_text().count("[[sources]]") == 1
+
+
+async def test_a_viewer_sends_no_bytes_for_the_pollers_bookkeeping_only_for_what_changed(
+    desk: Newsdesk, tmp_path: Path
+) -> None:
+    """Every round the poller commits its schedule; a viewer's screen shows nothing of it, so
+    its terminal gets nothing (a full repaint of the pane was 14 kB a commit, bench/viewers.py).
+    A star set elsewhere is drawn: that is the sync point, and the only bytes."""
+    assert shutil.which("tmux"), "tmux is needed (.ci/run installs it: apt-get install tmux)"
+    session = await stored_session(tmp_path, desk)
+    url = desk.feed_url("alpha")
+    written = await asyncio.to_thread(_bytes_of_a_viewer, session, url, tmp_path)
+    assert 0 < written < 1500, written  # the star's line and the status line, no more
+
+
+def _bytes_of_a_viewer(session: Session, url: str, tmp_path: Path) -> int:
+    """Bytes a viewer in tmux writes while the poller's bookkeeping commits, then a star."""
+    socket, out = tmp_path / "tmux.socket", tmp_path / "bytes"
+
+    def tmux(*args: str) -> str:
+        done = subprocess.run(["tmux", "-S", str(socket), *args], capture_output=True, text=True)
+        return done.stdout
+
+    def until(condition: Callable[[], bool], what: str) -> None:
+        deadline = time.monotonic() + 20
+        while not condition():
+            assert time.monotonic() < deadline, f"{what}:\n{tmux('capture-pane', '-p')}"
+            time.sleep(0.05)
+
+    config = str(tmp_path / "config.toml")
+    data = str(session.store_path.parent)
+    command = shlex.join([sys.executable, "-m", "ticker", "--viewer", "--config", config])
+    command += " --data-dir " + shlex.quote(data)
+    tmux("-f", "/dev/null", "new-session", "-d", "-x", "100", "-y", "30", command)
+    try:
+        until(lambda: "alpha story one" in tmux("capture-pane", "-p"), "the headline")
+        until(lambda: "viewing" in tmux("capture-pane", "-p"), "the status line")
+        tmux("pipe-pane", "-o", f"cat >> {shlex.quote(str(out))}")
+        with Store(session.store_path) as store:
+            for i in range(5):  # what the poller commits each round: claims of next polls
+                store.claim({url: time.time() + 300 + 60 * i})  # a new "next poll" time
+                time.sleep(0.6)  # one commit per look of the viewer (every 0.5 s)
+            (row,) = [h.row for h in store.headlines()]
+            store.set_starred([row or 0])
+        until(lambda: starred_line(tmux("capture-pane", "-p")), "the star set elsewhere")
+        time.sleep(0.6)  # what else the viewer would write after the star
+        return out.stat().st_size if out.exists() else 0
+    finally:
+        tmux("kill-server")
+
+
+def starred_line(screen: str) -> bool:
+    return any("*" in line and "alpha story one" in line for line in screen.splitlines())

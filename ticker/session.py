@@ -217,6 +217,10 @@ class Session:
         (for ever, when this session never polls)."""
         from ticker.hub import WATCH_EVERY
 
+        # What the poller committed between this process's first read of the store and the
+        # watch's start is not a change the watch can see: read the store again once.
+        if on_change is not None:
+            on_change(())
         while not (self.polls and lock.acquire()):
             await asyncio.sleep(WATCH_EVERY)
             changed, rows, edited = await asyncio.to_thread(self._look, watch)

@@ -99,6 +99,10 @@ class Timeline:
         cache.update(self._cache)
         self._cache = cache
 
+    def cached(self, row_id: int) -> Headline | None:
+        """The headline as last read, without asking the store (None when not read)."""
+        return self._cache.get(row_id)
+
     def forget(self, row_ids: Iterable[int]) -> None:
         """Drop cached headlines that changed in the store (marks, updates)."""
         for row_id in row_ids:

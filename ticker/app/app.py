@@ -167,6 +167,7 @@ class TickerApp(App[None]):
         self._last_live_reload = 0.0
         self._reloading = False
         self._changed_elsewhere = False  # another process wrote the store: redraw what is seen
+        self._elsewhere_seen = 0  # how many such writes were heard (a reload checks its own)
         self._sources_screen: SourcesScreen | None = None
         # The state file sits beside the store; the saved theme applies before the first paint.
         self._state_path = state_file(session.store_path.parent)
@@ -314,9 +315,11 @@ class TickerApp(App[None]):
     def reload(self, new_rows: int = 0, *, polled: bool = False) -> None:
         view = self.view
         self._reloading = True
+        heard = self._elsewhere_seen
         try:
             timeline = self.session.timeline(view)
             timeline.position(0)  # index the rows here, not on the event loop
+            differ = self._differ_near_view(timeline) if self._changed_elsewhere else None
         except Exception as error:  # a bad search or a busy store is a notice, not a crash
             self.call_from_thread(self._reload_failed, view, str(error) or type(error).__name__)
             return
@@ -325,9 +328,30 @@ class TickerApp(App[None]):
         if get_current_worker().is_cancelled:  # a newer view is loading
             timeline.store.close()
             return
-        self.call_from_thread(self._show, view, timeline, new_rows, polled)
+        elsewhere = (differ, heard) if differ is not None else None
+        self.call_from_thread(self._show, view, timeline, new_rows, polled, elsewhere)
 
-    def _show(self, view: View, timeline: Timeline, new_rows: int, polled: bool) -> None:
+    def _differ_near_view(self, timeline: Timeline) -> set[int]:
+        """In the reload's thread: the rows around the viewport that another process changed
+        (marks, an update), read again and compared with what is drawn. The poller's own
+        bookkeeping commits every round; they change no row and must cost no redraw."""
+        drawn = self.pane.timeline
+        near = self._rows_near_view(drawn)
+        differ = set()
+        for row in near:
+            seen = drawn.cached(row)  # a row never read is read afresh when drawn anyway
+            if seen is not None and seen != timeline.headline(row):
+                differ.add(row)
+        return differ
+
+    def _show(
+        self,
+        view: View,
+        timeline: Timeline,
+        new_rows: int,
+        polled: bool,
+        elsewhere: tuple[set[int], int] | None = None,
+    ) -> None:
         if view != self.view or not self.is_running:  # typed on meanwhile, or quitting
             timeline.store.close()
             return
@@ -338,14 +362,21 @@ class TickerApp(App[None]):
         new_rows, self._unshown_new = new_rows + self._unshown_new, 0
         changed, self._unshown_changed = self._unshown_changed, set()
         if self._changed_elsewhere:
-            # Marks or sources changed in another process: which rows is not known, so the
-            # rows around the viewport are read again.
-            self._changed_elsewhere = False
-            changed |= self._rows_near_view(old)
+            # Marks or sources changed in another process: the rows around the viewport that
+            # differ from what is drawn, as the reload found them; all of them when another
+            # write was heard since it began (the next reload compares again).
+            if elsewhere is not None and elsewhere[1] == self._elsewhere_seen:
+                self._changed_elsewhere = False
+                changed |= elsewhere[0]
+            else:
+                changed |= self._rows_near_view(old)
+        same_rows = not new_rows and timeline.rows == old.rows
         timeline.adopt(old, changed)
-        self.pane.replace_timeline(timeline, new_rows=new_rows, changed=changed)
+        self.pane.replace_timeline(
+            timeline, new_rows=new_rows, changed=changed, same_rows=same_rows
+        )
         old.store.close()
-        if polled:
+        if polled and not (same_rows and not changed):
             self.status.changed_at = time.time()
         self.status.new = self.pane.new_count
 
@@ -373,6 +404,7 @@ class TickerApp(App[None]):
         self._unshown_changed.update(message.updated_rows)
         if message.elsewhere:
             self._changed_elsewhere = True
+            self._elsewhere_seen += 1
         if self._unanswered is not None and message.outcomes:
             self._hear(message.outcomes)
         self._reload_soon()
@@ -426,6 +458,9 @@ class TickerApp(App[None]):
         self.status.health = message.health
         self.status.next_poll = message.next_poll
         self.status.problem = message.problem
+        default = self.session.settings.poll.interval
+        intervals = [s.interval or default for s in self.session.sources if not s.paused]
+        self.status.every = min(intervals) if intervals else None
         if self._sources_screen is not None:
             self._sources_screen.show_health(message.health)
 

@@ -15,6 +15,8 @@ from textual.widgets import Static
 
 from ticker.model import SourceHealth
 
+SHOWN_EVERY = 120.0  # seconds: a shorter interval is shown as such, not as a next poll's time
+
 
 class StatusLine(Static):
     """One line of state, drawn again only when it reads differently."""
@@ -35,6 +37,9 @@ class StatusLine(Static):
     view: reactive[str] = reactive("", layout=False, repaint=False)
     problem: reactive[str | None] = reactive(None, layout=False, repaint=False)
     role: reactive[str | None] = reactive(None, layout=False, repaint=False)  # "polls", "views"
+    # The shortest interval of the polled sources: under SHOWN_EVERY it is shown instead of the
+    # next poll's time, which would change (and be drawn again) every minute.
+    every: reactive[float | None] = reactive(None, layout=False, repaint=False)
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id)
@@ -65,6 +70,9 @@ class StatusLine(Static):
     def watch_role(self) -> None:
         self._show()
 
+    def watch_every(self) -> None:
+        self._show()
+
     def text(self) -> str:
         parts = []
         if self.problem:  # first: nothing new is kept until it is solved
@@ -80,7 +88,9 @@ class StatusLine(Static):
             ok = len(self.health) - failing
             plural = "s" if ok != 1 else ""
             parts.append(f"{ok} ok, {failing} failing" if failing else f"{ok} source{plural} ok")
-        if self.next_poll is not None:
+        if self.every is not None and self.every < SHOWN_EVERY:
+            parts.append(f"polls every {self.every:g} s")
+        elif self.next_poll is not None:
             parts.append(f"next poll {_clock(self.next_poll, self.tz)}")
         if self.role:
             # Another ticker polls this store: this one only shows what it stores.
@@ -91,7 +101,9 @@ class StatusLine(Static):
         text = self.text()
         if text != self._shown:
             self._shown = text
-            self.update(Text(text, no_wrap=True, overflow="ellipsis"))  # never markup
+            # Never markup. One line whatever it says: no layout, which would repaint the
+            # whole screen for a changed clock (14 kB a time, bench/viewers.py).
+            self.update(Text(text, no_wrap=True, overflow="ellipsis"), layout=False)
 
 
 def _clock(stamp: float, tz: tzinfo | None) -> str:
