@@ -2,10 +2,11 @@
 
 The extractor choice lives behind `extract`. trafilatura's fast pass runs first; when it keeps
 little of the page's text, trafilatura's full pass (which weighs readability's and jusText's
-candidates) runs too and the longer text wins; readability-lxml is the last resort. `_clean`
-then removes what no reader wants, unless that would be most of the text. The scores behind
-each choice are measured on real pages with other people's ground truth (bench/extract_real.py,
-bench/README.md), not only on fixtures written here.
+candidates) runs too and the longer text wins. readability-lxml runs when that text is far
+shorter than the page's paragraphs, and wins when it holds nearly all of it and much more; it is
+also the last resort. `_clean` then removes what no reader wants, unless that would be most of
+the text. The scores behind each choice are measured on real pages with other people's ground
+truth (bench/extract_real.py, bench/README.md), not only on fixtures written here.
 """
 
 from __future__ import annotations
@@ -33,6 +34,16 @@ _KEEP_AT_LEAST = 0.5  # of the extracted words: a clutter filter that takes more
 # Below this share of the page's words, trafilatura's fast pass may have missed the article:
 # its full pass runs too (readability's and jusText's candidates). 0.35: bench/README.md.
 _FAST_SHARE = 0.35
+# When trafilatura's text is below this share of the paragraph text of the elements it took
+# its paragraphs from, readability-lxml runs too; its text replaces trafilatura's when it holds
+# nearly all of it (_SUPERSET of its word 4-grams) and its paragraphs alone are far longer
+# (_LONGER times the words; a byline, a share bar or a caption is no paragraph): trafilatura
+# drops a paragraph that repeats the one before it, and some blocks it cannot read.
+# Chosen by 5-fold cross-validation on both corpora (bench/README.md).
+_MISSED_SHARE = 0.7
+_SUPERSET = 0.95
+_LONGER = 1.3
+_PARAGRAPH_WORDS = 10  # a <p> of fewer words is a caption, a label or a button, not text
 _WORD = re.compile(r"\w+")
 _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
@@ -214,14 +225,62 @@ def _parser() -> Any:
 def _body(tree: Any, html: str, url: str, page_words: int) -> str:
     """The article's Markdown from trafilatura's fast pass, or from its full pass (which
     compares its own result with readability's and jusText's) when the fast one kept little of
-    the page's text; readability-lxml's when both find nothing."""
+    the page's text; readability-lxml's when it holds nearly all of that and far more, or when
+    trafilatura finds nothing."""
     body = _trafilatura(tree, html, url, fast=True)
     words = len(body.split())
     if words < _FAST_SHARE * page_words or not page_words:
         full = _trafilatura(tree, html, url, fast=False)
         if len(full.split()) > words:
             body = full
-    return body or _readability(html)
+    if not body:
+        return _readability(html)
+    words = len(body.split())
+    if words < _MISSED_SHARE * page_words and _missed_text(tree, body, words):
+        whole = _readability(html)
+        if _paragraph_words(whole) >= _LONGER * words and _share_held(body, whole) >= _SUPERSET:
+            body = whole
+    return body
+
+
+def _paragraph_words(markdown: str) -> int:
+    blocks = (len(block.split()) for block in markdown.split("\n\n"))
+    return sum(n for n in blocks if n >= _PARAGRAPH_WORDS)
+
+
+def _missed_text(tree: Any, body: str, words: int) -> bool:
+    """Whether the containers the extracted paragraphs come from hold far more paragraph words
+    than the extracted text: evidence that the extractor left part of the article out (a
+    paragraph repeated, or some of its siblings), not that the page has more besides it."""
+    if tree is None:
+        return False
+    text = " ".join(body.lower().split())
+    totals: dict[Any, int] = {}
+    held = set()
+    for unit in tree.xpath(_TEXT_UNITS):
+        unit_words = unit.text_content().split()
+        if len(unit_words) < _PARAGRAPH_WORDS:
+            continue
+        parent = unit.getparent()
+        totals[parent] = totals.get(parent, 0) + len(unit_words)
+        if parent not in held and " ".join(unit_words[:6]).lower() in text:
+            held.add(parent)
+    return words < _MISSED_SHARE * sum(totals[parent] for parent in held)
+
+
+# Paragraphs, and <div>s that hold text but no paragraph or <div>.
+_TEXT_UNITS = "//body//p | //body//div[not(.//p or .//div)]"
+
+
+def _share_held(text: str, other: str) -> float:
+    """The share of `text`'s word 4-grams that `other` holds too."""
+    mine, theirs = _shingles(text), _shingles(other)
+    return len(mine & theirs) / len(mine) if mine else 0.0
+
+
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    words = _WORD.findall(text.lower())
+    return {tuple(words[i : i + 4]) for i in range(max(1, len(words) - 3))}
 
 
 def _trafilatura(tree: Any, html: str, url: str, fast: bool) -> str:
@@ -257,17 +316,100 @@ def _readability(html: str) -> str:
     try:
         from readability import Document
 
-        summary = Document(html).summary(html_partial=True)
+        document = Document(html)
+        # Its own parse runs lxml's Cleaner over every link and attribute of the page, a
+        # quarter of its time, to remove what ticker's parse and the drops below remove too.
+        document._parse = _readability_tree
+        summary = document.summary(html_partial=True)
     except Exception:  # readability raises bare Exceptions on pages it cannot read
         return ""
-    import trafilatura
+    return _summary_markdown(summary)
 
-    return str(
-        trafilatura.extract(
-            summary, output_format="markdown", include_formatting=True, favor_recall=True
-        )
-        or ""
-    )
+
+_HIDDEN_STYLE = re.compile(
+    r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\s*(?:!important\s*)?(?:;|$)",
+    re.IGNORECASE,
+)
+
+
+def _readability_tree(html: str) -> Any:
+    """The page for readability-lxml: parsed, without scripts, styles or hidden elements."""
+    tree = _parse(html)
+    if tree is None:
+        raise ValueError("lxml cannot parse the page")
+    for element in tree.xpath("//script | //style | //link | //*[@hidden]"):
+        element.drop_tree()
+    for element in tree.xpath("//*[@style]"):
+        if _HIDDEN_STYLE.search(element.get("style")):
+            element.drop_tree()
+    return tree
+
+
+_BLOCK_TAGS = (
+    "p",
+    "div",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "aside",
+    "main",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "dt",
+    "dd",
+    "tr",
+    "blockquote",
+    "pre",
+    "figure",
+    "figcaption",
+    "table",
+    "ul",
+    "ol",
+    "dl",
+    "br",
+    "hr",
+)
+
+
+def _summary_markdown(summary: str) -> str:
+    """readability's article HTML as Markdown blocks: a line per block, headings and list
+    items marked. Not trafilatura again: it would filter the chosen text a second time (and
+    drop a paragraph that repeats the one before it)."""
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    try:
+        root = lxml_html.fragment_fromstring(summary, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return ""
+    parts: list[str] = []
+    for event, element in etree.iterwalk(root, events=("start", "end")):
+        tag = element.tag if isinstance(element.tag, str) else ""  # comments have no text here
+        block = tag in _BLOCK_TAGS
+        if event == "start":
+            if block:
+                parts.append("\n" + _block_mark(tag))
+            if tag and element.text:
+                parts.append(element.text)
+        else:
+            if block:
+                parts.append("\n")
+            if element.tail and element is not root:
+                parts.append(element.tail)
+    lines = (" ".join(line.split()) for line in "".join(parts).split("\n"))
+    return "\n\n".join(line for line in lines if _WORD.search(line))
+
+
+def _block_mark(tag: str) -> str:
+    if tag == "li":
+        return "- "
+    return "#" * int(tag[1]) + " " if tag[1:].isdigit() else ""
 
 
 # An unrendered template key left on a page, like "client/title.list_title".
