@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from html import escape
 from random import Random
@@ -206,6 +206,20 @@ class LoadItem:
     category: str
     slots: Slots
     xml: str = ""  # its <title>, <dc:creator>, <category> and <description>, escaped
+
+    def titled(self, title: str) -> LoadItem:
+        """The same item under another title."""
+        xml = load_item_xml(title, self.author, self.category, self.description)
+        return replace(self, title=title, xml=xml)
+
+
+def load_item_xml(title: str, author: str, category: str, description: str) -> str:
+    """The escaped <title>, <dc:creator>, <category> and <description> of a load-test item."""
+    return (
+        f"<title>{escape(title)}</title>\n<dc:creator>{escape(author)}</dc:creator>\n"
+        f"<category>{escape(category)}</category>\n"
+        f"<description>{escape(description)}</description>\n"
+    )
 
 
 def _story_rng(seed: int, key: str) -> Random:
@@ -516,9 +530,5 @@ class LoadPool:
             text = f"<p>{lead}{' '.join(parts)}</p>"
         author = words.full_name(rng)
         category = rng.choice(family.tags)
-        xml = (
-            f"<title>{escape(title)}</title>\n<dc:creator>{escape(author)}</dc:creator>\n"
-            f"<category>{escape(category)}</category>\n"
-            f"<description>{escape(text)}</description>\n"
-        )
+        xml = load_item_xml(title, author, category, text)
         return LoadItem(title, text, desk, author, category, slots, xml)

@@ -285,9 +285,14 @@ RENDERERS = {"rss": rss_feed, "atom": atom_feed, "json": json_feed, "rdf": rdf_f
 
 
 def load_feed(
-    index: int, items: Sequence[LoadItem], times: Sequence[datetime], base: str, seed: int
+    index: int,
+    items: Sequence[LoadItem],
+    times: Sequence[datetime],
+    base: str,
+    seed: int,
+    numbers: Sequence[int] | None = None,
 ) -> bytes:
-    """A static RSS 2.0 load-test feed."""
+    """An RSS 2.0 load-test feed; `numbers` are the items' own (default 0, 1, 2...)."""
     out = [
         _XML_DECL,
         '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">\n<channel>\n',
@@ -296,7 +301,8 @@ def load_feed(
         "</description>\n<language>en</language>\n",
         f"<lastBuildDate>{rfc822(times[0])}</lastBuildDate>\n" if times else "",
     ]
-    for j, (item, when) in enumerate(zip(items, times, strict=True)):
+    numbers = range(len(items)) if numbers is None else numbers
+    for j, item, when in zip(numbers, items, times, strict=True):
         out.append(
             f"<item>\n{item.xml}<link>{base}/load/{index}/{j}.html</link>\n"
             f'<guid isPermaLink="false">load-{seed}-{index}-{j}</guid>\n'

@@ -4,6 +4,10 @@ Built on aiohttp's low-level server (no router, no middleware, no access log) so
 the bottleneck of a benchmark: every body and its ETag is rendered once and kept until the
 content changes, gzip bodies are compressed once per version, and conditional requests are
 answered from the cache.
+
+For benchmarks of the clients, two control paths under `/_demo/`: `GET /_demo/requests` counts
+the requests for each path served (with the times of the latest ones), and `POST
+/_demo/publish?feed=I[&title=T]` puts a new item at the top of load feed I now.
 """
 
 from __future__ import annotations
@@ -13,11 +17,13 @@ import concurrent.futures
 import contextlib
 import gzip
 import hashlib
+import json
 import signal
 import socket
 import sys
 import threading
-from collections import OrderedDict
+import time
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from email.utils import formatdate, parsedate_to_datetime
@@ -48,6 +54,10 @@ _GZIP_MIN = 256  # bodies smaller than this are always sent as they are
 _GZIP_LEVEL = 1  # twice as fast as 6 and only 15% larger on feeds (measured)
 _PAGE_CACHE = 512  # article pages kept rendered
 _SHUTDOWN_TIMEOUT = 1.0
+_TIMES_KEPT = 256  # times of the latest requests kept for each path
+_TITLE_MAX = 300  # characters of a title given to /_demo/publish
+_CONTROL = "/_demo/"
+_JSON_TYPE = "application/json"
 # `ticker --demo`: a story every 3 seconds (a revision every third), each polled within as
 # long, so new rows, "N new" and an Updated badge all show in the first 20 seconds.
 APP_TICK = 3.0
@@ -110,6 +120,16 @@ class _Resource:
             if tag in (self.etag, self.etag_gzip):
                 return True
         return False
+
+
+class _Hits:
+    """The requests for one path: how many, and when the latest ones arrived."""
+
+    __slots__ = ("count", "latest")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.latest: deque[float] = deque(maxlen=_TIMES_KEPT)
 
 
 def _wants_gzip(accept_encoding: str) -> bool:
@@ -201,7 +221,9 @@ class DemoServer:
         self._pages: OrderedDict[str, _Resource] = OrderedDict()
         self._load: list[_Resource | None] = [None] * feeds
         self._pool: LoadPool | None = None
-        self._load_times: list[list[datetime]] = []
+        self._load_times: list[list[datetime]] = []  # by item number, published ones last
+        self._load_titles: dict[tuple[int, int], str] = {}  # titles given to published items
+        self._requests: dict[str, _Hits] = {}
         self._not_found = render.not_found_page()
         self._live_cc = f"max-age={max(0, round(tick_seconds))}"
         self._desk_feeds = {f.path: f for f in render.DESK_FEEDS}
@@ -236,6 +258,18 @@ class DemoServer:
     def update_story(self) -> Story:
         """Give an earlier story a new title (same guid) now; safe to call from any thread."""
         return self._in_loop(lambda: self.newsroom.revise(title=True))
+
+    def publish_load(self, feed: int, title: str | None = None) -> tuple[int, str]:
+        """Put a new item at the top of load feed `feed` now (under `title` if given); its
+        number (the `j` of its guid and page) and title. Safe to call from any thread."""
+        return self._in_loop(lambda: self._publish_load(feed, title))
+
+    def requests(self) -> dict[str, tuple[int, list[float]]]:
+        """For each path answered so far: how many requests, and the times (`time.time()`) of
+        the latest ones, oldest first. Safe to call from any thread."""
+        return self._in_loop(
+            lambda: {path: (hits.count, list(hits.latest)) for path, hits in self._requests.items()}
+        )
 
     async def start(self) -> None:
         """Bind and start serving on the running loop."""
@@ -353,17 +387,17 @@ class DemoServer:
 
     async def _handle(self, request: web.BaseRequest) -> web.StreamResponse:
         """Answer one request from the cache."""
+        arrived = time.time()
+        if request.path.startswith(_CONTROL):
+            return self._control(request)
         if self.latency_ms > 0:
             await asyncio.sleep(self.latency_ms / 1000)
         if request.method not in _METHODS:
             return web.Response(status=405, headers={"Allow": "GET, HEAD"})
         res = self._lookup(request.path)
         if res is None:
-            return web.Response(
-                status=404,
-                body=self._not_found,
-                headers={"Content-Type": render.HTML_TYPE, "Cache-Control": "no-cache"},
-            )
+            return self._missing()
+        self._count(request.path, arrived)
         headers = request.headers
         if len(res.body) >= _GZIP_MIN and _wants_gzip(headers.get("Accept-Encoding", "")):
             body, h200, h304 = res.gzipped()
@@ -378,6 +412,65 @@ class DemoServer:
         if fresh:
             return web.Response(status=304, headers=h304)
         return web.Response(body=body, headers=h200)
+
+    def _missing(self) -> web.Response:
+        return web.Response(
+            status=404,
+            body=self._not_found,
+            headers={"Content-Type": render.HTML_TYPE, "Cache-Control": "no-cache"},
+        )
+
+    def _count(self, path: str, arrived: float) -> None:
+        """Count a request for `path` (one that exists: unknown paths would grow the log)."""
+        hits = self._requests.get(path)
+        if hits is None:
+            hits = self._requests[path] = _Hits()
+        hits.count += 1
+        hits.latest.append(arrived)
+
+    def _control(self, request: web.BaseRequest) -> web.Response:
+        """The benchmark's paths: the request counts, and publishing to a load feed."""
+        action = request.path[len(_CONTROL) :]
+        if action == "requests":
+            if request.method not in _METHODS:
+                return web.Response(status=405, headers={"Allow": "GET, HEAD"})
+            paths = {
+                path: {"count": hits.count, "latest": list(hits.latest)}
+                for path, hits in self._requests.items()
+            }
+            return _json({"now": time.time(), "paths": paths})
+        if action == "publish":
+            if request.method != "POST":
+                return web.Response(status=405, headers={"Allow": "POST"})
+            query = request.query
+            feed = _index(query.get("feed", ""), self.feeds)
+            title = query.get("title")
+            if feed is None:
+                return _json({"error": f"feed must be a load feed number below {self.feeds}"}, 400)
+            if title is not None and not _fit_title(title):
+                return _json({"error": "title must be 1-300 printable characters"}, 400)
+            number, title = self._publish_load(feed, title)
+            guid = f"load-{self.seed}-{feed}-{number}"
+            return _json({"feed": feed, "item": number, "guid": guid, "title": title})
+        return self._missing()
+
+    def _publish_load(self, feed: int, title: str | None) -> tuple[int, str]:
+        """See publish_load()."""
+        if not 0 <= feed < self.feeds:
+            raise ValueError(f"no load feed {feed}: there are {self.feeds}")
+        if title is not None and not _fit_title(title):
+            raise ValueError("a title must be 1-300 printable characters")
+        if self._pool is None:
+            self._prepare_load()
+        times = self._load_times[feed]
+        number = len(times)
+        times.append(self._now().replace(microsecond=0))
+        if title is not None:
+            self._load_titles[feed, number] = title
+        old = self._load[feed]
+        # A client's If-Modified-Since from the old version must not match the new one.
+        self._load[feed] = self._load_feed(feed, 0 if old is None else old.last_modified + 1)
+        return number, self._load_item(feed, number).title
 
     def _lookup(self, path: str) -> _Resource | None:
         """The resource at `path`, rendered now if it is missing or out of date."""
@@ -526,35 +619,49 @@ class DemoServer:
         if not item.endswith(".html"):
             return None
         i = _index(feed, self.feeds)
-        j = _index(item[:-5], self.items)
-        if i is None or j is None:
+        if i is None:
+            return None
+        j = _index(item[:-5], len(self._load_times[i]))
+        if j is None:
             return None
         when = self._load_times[i][j]
-        return self._cached_page(f"load/{i}/{j}", 0, lambda: self._load_page(i, j), when)
+        version = len(self._load_times[i])  # its related headlines change with a publication
+        return self._cached_page(f"load/{i}/{j}", version, lambda: self._load_page(i, j), when)
 
-    def _load_items(self, index: int) -> list[LoadItem]:
-        """The items of load feed `index`."""
+    def _load_numbers(self, index: int) -> list[int]:
+        """The numbers of the items load feed `index` lists: the `items` newest, newest first."""
+        total = len(self._load_times[index])
+        published = range(total - 1, self.items - 1, -1)
+        return [*published, *range(self.items)][: self.items]
+
+    def _load_item(self, index: int, number: int) -> LoadItem:
+        """Item `number` of load feed `index`."""
         assert self._pool is not None
-        return [self._pool.pick(index, j) for j in range(self.items)]
+        item = self._pool.pick(index, number)
+        title = self._load_titles.get((index, number))
+        return item if title is None else item.titled(title)
 
-    def _load_feed(self, index: int) -> _Resource:
-        """Render load feed `index` (once: it never changes)."""
-        times = self._load_times[index]
-        body = render.load_feed(index, self._load_items(index), times, self.url, self.seed)
+    def _load_feed(self, index: int, modified_after: int = 0) -> _Resource:
+        """Render load feed `index` (once, and again after each publication)."""
+        numbers = self._load_numbers(index)
+        items = [self._load_item(index, j) for j in numbers]
+        times = [self._load_times[index][j] for j in numbers]
+        body = render.load_feed(index, items, times, self.url, self.seed, numbers)
         changed = times[0] if times else self.newsroom.started
-        return _Resource(body, render.RSS_TYPE, int(changed.timestamp()), "no-cache", 0)
+        modified = max(int(changed.timestamp()), modified_after)
+        return _Resource(body, render.RSS_TYPE, modified, "no-cache", 0)
 
     def _load_page(self, i: int, j: int) -> bytes:
         """The article page of item j of load feed i."""
-        items = self._load_items(i)
+        numbers = self._load_numbers(i)
         times = self._load_times[i]
-        item = items[j]
+        item = self._load_item(i, j)
         rng = Random(f"{self.seed}/load/{i}/{j}")
         lead = strip_tags(item.description).partition(DASH)[2]
         body = make_body(rng, Slots(rng, item.slots), lead, item.desk, (item.category,))
         related = tuple(
-            render.Related(other.title, f"/load/{i}/{k}.html", times[k], None)
-            for k, other in enumerate(items)
+            render.Related(self._load_item(i, k).title, f"/load/{i}/{k}.html", times[k], None)
+            for k in numbers
             if k != j
         )[:15]
         page = render.Page(
@@ -587,6 +694,17 @@ class DemoServer:
         if path == "/static/photo.svg":
             return _Resource(render.PHOTO_SVG, render.SVG_TYPE, started, "max-age=86400", 0)
         return None
+
+
+def _json(value: object, status: int = 200) -> web.Response:
+    body = json.dumps(value).encode()
+    headers = {"Content-Type": _JSON_TYPE, "Cache-Control": "no-store"}
+    return web.Response(status=status, body=body, headers=headers)
+
+
+def _fit_title(title: str) -> bool:
+    """Whether a title given to /_demo/publish can go into a feed (XML takes no controls)."""
+    return len(title.strip()) > 0 and len(title) <= _TITLE_MAX and title.isprintable()
 
 
 def _index(text: str, limit: int) -> int | None:
