@@ -15,6 +15,7 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
+from ticker.alerts.rules import AlertSettings, RuleError, make_notify, make_rule
 from ticker.errors import ConfigError
 from ticker.model import Badge, BadgeRule, Listing, Source
 from ticker.sanitize import web_host
@@ -75,6 +76,29 @@ DEFAULT_CONFIG = """\
 # date = "h2.day"       # day headers that stand before the items they date
 # label = ".badge"      # a label such as "Exclusive", inside an item
 # timezone = "Europe/Kyiv"  # the zone of bare times (default: the display zone)
+
+# Alerts: one [[alerts]] table per rule; a headline must match everything the rule names.
+# Badges, sources (names or urls) and categories: any one of each; title: a regex.
+# A title regex ignores case unless the rule says case = true.
+# A headline fires a rule once, and again on each update if the rule says updates = true.
+# Actions: "toast" (the default), "bell", "desktop" (through the terminal), "command".
+# [[alerts]]
+# name = "Breaking"
+# badges = ["breaking"]
+# actions = ["toast", "bell", "desktop"]
+#
+# [[alerts]]
+# name = "Kyiv"
+# title = '\\bKyiv\\b'   # a regex; single quotes keep its backslashes
+# sources = ["BBC World"]
+# updates = true
+#
+# [notify]
+# command = ["notify-send", "{{rule}}", "{{title}}"]  # run by the poller, never through a shell
+# command_timeout = 10  # seconds before the command is killed
+# quiet_hours = "22:00-07:00"  # no bell, desktop notification or command (toasts stay)
+# desktop = "auto"      # or "osc9", "osc777", "osc99" (kitty), "off"
+# bell = true           # false: no rule rings the terminal bell
 """
 
 KINDS = ("feed", "html")
@@ -150,6 +174,7 @@ class Settings:
     retention: Retention = field(default_factory=Retention)
     timezone: str = "local"
     path: Path | None = None
+    alerts: AlertSettings = field(default_factory=AlertSettings)
 
     def tz(self) -> tzinfo | None:
         """The display time zone; None means the system's local zone."""
@@ -252,6 +277,10 @@ class _Reader:
             for number, line in enumerate(self.lines, start=1)
             if re.match(r"^\s*\[\[\s*sources\s*\]\]", line)
         ]
+        # Every table header's line: an [[alerts]] table's keys are looked for up to the next.
+        self.headers = [
+            number for number, line in enumerate(self.lines, start=1) if re.match(r"^\s*\[", line)
+        ]
 
     def fail(
         self,
@@ -280,7 +309,7 @@ class _Reader:
         return None
 
     def settings(self, data: dict[str, Any]) -> Settings:
-        known = {"timezone", "poll", "retention", "sources"}
+        known = {"timezone", "poll", "retention", "sources", "alerts", "notify"}
         for key in data:
             if key not in known:
                 raise self.fail(key, f"unknown setting (known: {', '.join(sorted(known))})")
@@ -316,7 +345,46 @@ class _Reader:
             ),
             timezone=timezone,
             path=self.path,
+            alerts=self.alerts(data),
         )
+
+    def span(self, header: str, index: int = 0) -> dict[str, Any]:
+        """The lines of the `index`th table with this header: after it, up to the next table."""
+        pattern = re.compile(rf"^\s*\[+\s*{re.escape(header)}\s*\]+")
+        starts = [n for n, line in enumerate(self.lines, start=1) if pattern.match(line)]
+        if index >= len(starts):
+            return {"after": 0, "before": None}
+        start = starts[index]
+        later = [n for n in self.headers if n > start]
+        return {"after": start, "before": later[0] - 1 if later else None}
+
+    def alerts(self, data: dict[str, Any]) -> AlertSettings:
+        raw_rules = data.get("alerts", [])
+        if not isinstance(raw_rules, list):
+            raise self.fail("alerts", "must be a list of [[alerts]] tables")
+        rules = []
+        names: set[str] = set()
+        for index, raw in enumerate(raw_rules):
+            key = f"alerts[{index}]"
+            span = self.span("alerts", index)
+            if not isinstance(raw, dict):
+                raise self.fail(key, "must be a table with a name and what to match", **span)
+            try:
+                rule = make_rule(raw)
+            except RuleError as error:
+                at = error.key if error.key in raw else "alerts"
+                raise self.fail(f"{key}.{error.key}", error.problem, at=at, **span) from None
+            if rule.name.casefold() in names:
+                raise self.fail(f"{key}.name", f"{rule.name!r} names another rule too", **span)
+            names.add(rule.name.casefold())
+            rules.append(rule)
+        notify = self.table(data, "notify")
+        try:
+            return make_notify(notify, rules)
+        except RuleError as error:
+            span = self.span("notify")
+            at = error.key if error.key in notify else "notify"
+            raise self.fail(f"notify.{error.key}", error.problem, at=at, **span) from None
 
     def table(self, data: dict[str, Any], name: str) -> dict[str, Any]:
         value = data.get(name, {})

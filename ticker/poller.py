@@ -13,6 +13,8 @@ import asyncio
 import contextlib
 import os
 import random
+import re
+import signal
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -23,12 +25,14 @@ from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 from ticker import feeds
+from ticker.alerts.events import AlertEvent, Notification, burst
+from ticker.alerts.rules import Action, AlertRule, AlertSettings
 from ticker.config import PollSettings
 from ticker.errors import StoreError, TickerError
 from ticker.fetch import FEED_ACCEPT, PAGE_ACCEPT, Fetcher, HTTPStatusError, Limits
 from ticker.model import PollOutcome, Source
 from ticker.parse_process import ParseProcess, WorkerGone
-from ticker.sanitize import error_line
+from ticker.sanitize import clean_line, error_line
 from ticker.store import PollRecord, Retention, SaveReport, SourceState, Store
 
 P = ParamSpec("P")
@@ -48,6 +52,8 @@ BATCH_WAIT = 0.05  # seconds a finished poll may wait for others to share its tr
 BATCH_MAX = 100  # polls in one transaction, at most
 PARSER_IDLE_STOP = 30.0  # seconds with nothing due before the parse children are stopped
 START_BURST = 32  # polls started in one turn of the event loop
+COMMANDS_MAX = 4  # notify commands running at once; an alert beyond is dropped and noted
+STDERR_KEPT = 2000  # bytes of a failed notify command's stderr kept for its problem line
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +63,7 @@ class PollBatch:
     outcomes: tuple[PollOutcome, ...]
     new_rows: tuple[int, ...]
     updated_rows: tuple[int, ...]
+    alerts: tuple[AlertEvent, ...] = ()  # what the batch fired, recorded in the store
 
 
 Listener = Callable[[PollBatch], None]
@@ -96,8 +103,11 @@ class Poller:
         parse_in_process: bool | None = None,
         tz: tzinfo | None = None,
         claims: bool = False,
+        alerts: AlertSettings | None = None,
     ) -> None:
         self.settings = settings or PollSettings()
+        # The rules each stored batch is judged by, and what the notify command runs.
+        self.alerts = alerts or AlertSettings()
         self.sources = list(sources)
         self.retention = retention or Retention()
         self._store_path = store_path
@@ -137,6 +147,11 @@ class Poller:
         self._claims_on = claims
         self._claimed: dict[str, tuple[float | None, float]] = {}
         self._round_over = asyncio.Event()  # set whenever the run loop has nothing in flight
+        self._commands: set[asyncio.Task[None]] = set()  # notify commands running
+        # The last problem of alerting noted in the store, per kind ("rules", "command"), so
+        # a working command writes nothing; absent: not noted by this poller yet.
+        self._noted: dict[str, str | None] = {}
+        self._note_writes: set[asyncio.Future[None]] = set()
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -200,6 +215,10 @@ class Poller:
         try:
             await self._drain()
         finally:
+            # A notify command still running is killed: nothing outlives the poller.
+            for task in self._commands:
+                task.cancel()
+            await asyncio.gather(*self._commands, *self._note_writes, return_exceptions=True)
             if self._claimed and self._store is not None:
                 # Stopped mid-poll on purpose: the sources are due again for the next poller.
                 claimed, self._claimed = self._claimed, {}
@@ -226,6 +245,17 @@ class Poller:
 
     def add_listener(self, listener: Listener) -> None:
         self._listeners.append(listener)
+
+    def set_alerts(self, alerts: AlertSettings) -> None:
+        """Judge the batches stored from now on by these rules (a new rule's `since` row is
+        written with the first batch that sees it, unless noted when it was added)."""
+        self.alerts = alerts
+
+    async def commands_done(self) -> None:
+        """Wait until every notify command started so far has ended (or been killed) and
+        its outcome is noted in the store."""
+        while self._commands or self._note_writes:
+            await asyncio.gather(*self._commands, *self._note_writes, return_exceptions=True)
 
     async def _in_store(self, fn: Callable[P, T], *args: P.args, **kw: P.kwargs) -> T:
         loop = asyncio.get_running_loop()
@@ -467,7 +497,8 @@ class Poller:
             batch, self._pending = self._pending[:BATCH_MAX], self._pending[BATCH_MAX:]
             jobs = [job for job, _ in batch]
             try:
-                records, report = await self._in_store(self._ingest, jobs)
+                rules = self.alerts.rules  # as the batch began: an edit applies to the next
+                records, report = await self._in_store(self._ingest, jobs, rules)
                 self.store_error = None
             except Exception as error:  # a store failure is reported and backed off, not raised
                 self.store_error = _store_problem(error)
@@ -495,7 +526,16 @@ class Poller:
                 outcomes.append(outcome)
                 if not done.done():  # its poll may have been cancelled meanwhile (Ctrl-C)
                     done.set_result(outcome)
-            event = PollBatch(tuple(outcomes), tuple(report.new_rows), tuple(report.updated_rows))
+            event = PollBatch(
+                tuple(outcomes),
+                tuple(report.new_rows),
+                tuple(report.updated_rows),
+                tuple(report.alerts),
+            )
+            if report.alert_error is not None or "rules" in self._noted:
+                self._note("rules", report.alert_error)
+            if report.alerts:
+                self._run_commands(report.alerts)
             for listener in self._listeners:
                 try:
                     listener(event)
@@ -519,7 +559,9 @@ class Poller:
             except TimeoutError:
                 break
 
-    def _ingest(self, jobs: list[_Job]) -> tuple[list[PollRecord], SaveReport]:
+    def _ingest(
+        self, jobs: list[_Job], rules: Sequence[AlertRule] = ()
+    ) -> tuple[list[PollRecord], SaveReport]:
         """In the ingest thread: parse what was fetched, then store it all in one transaction.
 
         Parsing and writing share one thread on purpose: SQLite releases the GIL on every row,
@@ -545,7 +587,7 @@ class Poller:
                     message = f"the feed could not be parsed ({type(error).__name__})"
                     record = replace(job.failed, error=message)
             records.append(record)
-        return records, self._store.save(records, retention=self.retention)
+        return records, self._store.save(records, retention=self.retention, alerts=rules)
 
     async def _drain(self) -> None:
         while self._writer is not None and not self._writer.done():
@@ -565,6 +607,137 @@ class Poller:
         await self._drain()
         self._last_prune = self._clock()
         return await self._in_store(self._store.prune, self.retention, now=self._last_prune)
+
+    # -- alerts: the notify command ----------------------------------------------------------
+
+    def _run_commands(self, events: Sequence[AlertEvent]) -> None:
+        """Start the notify command for what fired: one run per notification, in the
+        background, at most COMMANDS_MAX at once; never in the quiet hours."""
+        command = self.alerts.command
+        chosen = [e for e in events if Action.COMMAND in e.actions]
+        if command is None or not chosen or self.alerts.quiet(_utc(self._clock()), self._tz):
+            return
+        dropped = 0
+        for notification in burst(chosen):
+            if len(self._commands) >= COMMANDS_MAX:
+                dropped += notification.count
+                continue
+            task = asyncio.create_task(self._command(command, notification))
+            self._commands.add(task)
+            task.add_done_callback(self._commands.discard)
+        if dropped:
+            self._note(
+                "command",
+                f"{dropped} alert(s) not passed to the command: "
+                f"{COMMANDS_MAX} runs of it had not ended",
+            )
+
+    async def _command(self, command: Sequence[str], notification: Notification) -> None:
+        """Run the notify command once; a failure is noted in the store, never raised."""
+        timeout = self.alerts.command_timeout
+        program = clean_line(os.path.basename(command[0]), 60, markup=False)
+        try:
+            process = await asyncio.create_subprocess_exec(
+                *command_args(command, notification),
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.PIPE,
+                start_new_session=True,  # its own process group: a timeout kills its children
+            )
+        except OSError as error:
+            self._note("command", f"cannot run {program}: {error.strerror or error}")
+            return
+        problem: str | None = None
+        try:
+            async with asyncio.timeout(timeout):
+                said = await _capped(process.stderr)
+                status = await process.wait()
+            if status != 0:
+                reason = said.decode("utf-8", "replace").strip().splitlines()
+                detail = f": {reason[-1]}" if reason else ""
+                problem = f"{program} exited with status {status}{detail}"
+        except TimeoutError:
+            problem = f"{program} did not end within {timeout:g} s and was killed"
+        finally:
+            if process.returncode is None:
+                _kill_group(process.pid)
+                await asyncio.shield(process.wait())
+        self._note("command", problem)
+
+    def _note(self, what: str, problem: str | None) -> None:
+        """Note alerting's problem (None: it works again) in the store, for every viewer's
+        sources screen; only a change is written, in the ingest thread, in the background."""
+        if problem is not None:
+            problem = clean_line(problem, 300, markup=False)
+        if self._noted.get(what, "") == problem:
+            return
+        self._noted[what] = problem
+        if self._store is None:
+            return
+        store = self._store
+
+        async def write() -> None:
+            with contextlib.suppress(Exception):  # a held lock: noted with the next change
+                await self._in_store(store.note_alert_problem, what, problem, now=self._clock())
+
+        task = asyncio.ensure_future(write())
+        self._note_writes.add(task)
+        task.add_done_callback(self._note_writes.discard)
+
+    @property
+    def alert_error(self) -> str | None:
+        """Alerting's current problem as one line (a rule, the command); None when it works."""
+        return next((problem for problem in self._noted.values() if problem), None)
+
+
+def command_args(command: Sequence[str], notification: Notification) -> list[str]:
+    """The notify command's argv: {title}, {url}, {source}, {rule}, {count}, {badges} and
+    {text} replaced by the alert's fields; a command naming none gets rule, title and url
+    appended. Never a shell: each field is one argument, whatever it holds."""
+    single = notification.count == 1
+    event = notification.events[-1]
+    fields = {
+        "rule": notification.title,
+        "title": event.title if single else notification.body,
+        "url": event.url if single else "",
+        "source": event.source_name if single else "",
+        "count": str(notification.count),
+        "badges": " ".join(event.badges.names()) if single else "",
+        "text": notification.text,
+    }
+    fields = {key: clean_line(value, 1000, markup=False) for key, value in fields.items()}
+    used = False
+
+    def field(match: re.Match[str]) -> str:
+        nonlocal used
+        if match.group(1) in fields:
+            used = True
+            return fields[match.group(1)]
+        return match.group(0)
+
+    args = [command[0], *(_PLACEHOLDER.sub(field, arg) for arg in command[1:])]
+    if not used:
+        args += [fields["rule"], fields["title"], fields["url"]]
+    return args
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+async def _capped(stream: asyncio.StreamReader | None) -> bytes:
+    """What `stream` says up to STDERR_KEPT bytes; the rest is read and dropped."""
+    kept = b""
+    if stream is None:
+        return kept
+    while chunk := await stream.read(65536):
+        if len(kept) < STDERR_KEPT:
+            kept += chunk[: STDERR_KEPT - len(kept)]
+    return kept
+
+
+def _kill_group(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
 
 
 def _store_problem(error: Exception) -> str:

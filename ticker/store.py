@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ticker.alerts.events import AlertEvent
+from ticker.alerts.rules import Action, AlertRule
 from ticker.errors import StoreError
 from ticker.model import Article, Badge, Headline, Source, SourceHealth
 
@@ -149,6 +151,40 @@ _MIGRATIONS: tuple[str, ...] = (
         answered REAL
     );
     """,
+    # 7: alerts. An item's revision counts its updates (new title or summary); `alerts` holds
+    # every firing, once per (rule, headline) or per revision, and is what viewers read after
+    # an id; `alert_rules` holds the newest row when a rule was first seen, so headlines stored
+    # before a rule existed never fire it; `alert_problems` the notify command's last failure.
+    """
+    ALTER TABLE items ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE alerts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        rule TEXT NOT NULL,
+        item_id INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        source_name TEXT NOT NULL,
+        guid TEXT NOT NULL,
+        title TEXT NOT NULL,
+        url TEXT NOT NULL,
+        badges INTEGER NOT NULL,
+        revision INTEGER NOT NULL,
+        actions INTEGER NOT NULL,
+        fired REAL NOT NULL,
+        UNIQUE (rule, source, guid, revision)
+    );
+    CREATE INDEX alerts_by_item ON alerts(item_id);
+    CREATE TABLE alert_rules (
+        key TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        since INTEGER NOT NULL,
+        seen REAL NOT NULL
+    );
+    CREATE TABLE alert_problems (
+        what TEXT PRIMARY KEY,
+        at REAL NOT NULL,
+        error TEXT NOT NULL
+    );
+    """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -189,6 +225,8 @@ class SaveReport:
     new_rows: list[int] = field(default_factory=list)
     updated_rows: list[int] = field(default_factory=list)
     per_source: dict[str, tuple[int, int]] = field(default_factory=dict)
+    alerts: list[AlertEvent] = field(default_factory=list)  # what fired, oldest first
+    alert_error: str | None = None  # why rules could not be applied; the headlines are saved
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +261,7 @@ class Query:
 
 
 REQUESTS_KEPT = 3600.0  # seconds an answered poll request is kept
+ALERTS_MAX = 1000  # alerts an alerts_after call returns at most
 BUSY_TIMEOUT = 10.0  # seconds a write waits for another connection's lock before it fails
 
 
@@ -415,9 +454,17 @@ class Store:
     # -- polls ---------------------------------------------------------------------------
 
     def save(
-        self, records: Sequence[PollRecord], *, retention: Retention | None = None
+        self,
+        records: Sequence[PollRecord],
+        *,
+        retention: Retention | None = None,
+        alerts: Sequence[AlertRule] = (),
     ) -> SaveReport:
-        """Store a batch of polls in one transaction; returns what was new or updated."""
+        """Store a batch of polls in one transaction; returns what was new or updated.
+
+        The `alerts` rules are applied to the new and updated rows in the same transaction,
+        so a headline is stored and its alerts recorded together or not at all.
+        """
         report = SaveReport()
         with self._transaction() as db:
             first_new = db.execute("SELECT coalesce(max(id), 0) FROM items").fetchone()[0]
@@ -439,6 +486,19 @@ class Store:
                     " SELECT id, title, summary FROM items WHERE id > ?",
                     (first_new,),
                 )
+            changed = report.new_rows + report.updated_rows
+            if alerts and changed:
+                sources = {record.source.url: record.source for record in records}
+                # A savepoint: rules that cannot be applied lose their alerts, never the poll.
+                db.execute("SAVEPOINT alerts")
+                try:
+                    report.alerts, report.alert_error = _fire(
+                        db, alerts, sources, changed, first_new, time.time()
+                    )
+                except sqlite3.Error as error:
+                    db.execute("ROLLBACK TO alerts")
+                    report.alerts, report.alert_error = [], f"alerts not recorded: {error}"
+                db.execute("RELEASE alerts")
         return report
 
     def save_health(self, records: Sequence[PollRecord]) -> None:
@@ -510,7 +570,9 @@ class Store:
             changed = title != h.title or summary != h.summary
             new_badges = badges | int(h.badges) | (int(Badge.UPDATED) if changed else 0)
             if changed or new_badges != badges:
-                updates.append((h.title, h.url, h.summary, new_badges, h.title_from, row))
+                updates.append(
+                    (h.title, h.url, h.summary, new_badges, h.title_from, int(changed), row)
+                )
                 updated_rows.append(row)
         new_rows: list[int] = []
         if inserts:
@@ -525,8 +587,8 @@ class Store:
             new_rows = list(range(last - cursor.rowcount + 1, last + 1))
         if updates:
             db.executemany(
-                "UPDATE items SET title = ?, url = ?, summary = ?, badges = ?, title_from = ?"
-                " WHERE id = ?",
+                "UPDATE items SET title = ?, url = ?, summary = ?, badges = ?, title_from = ?,"
+                " revision = revision + ? WHERE id = ?",
                 updates,
             )
         return new_rows, updated_rows
@@ -560,6 +622,13 @@ class Store:
                 deleted += db.execute(
                     too_many, (source_id, retention.max_items_per_source)
                 ).rowcount
+            # An alert goes when it is old and its headline is gone: while the headline is
+            # stored, its alert is what keeps it from firing again.
+            db.execute(
+                "DELETE FROM alerts WHERE fired < ? AND NOT EXISTS"
+                " (SELECT 1 FROM items WHERE items.id = alerts.item_id)",
+                (cutoff,),
+            )
         return int(deleted)
 
     # -- marks ---------------------------------------------------------------------------
@@ -622,6 +691,63 @@ class Store:
             (url,),
         ).fetchone()
         return _headline(found) if found else None
+
+    # -- alerts --------------------------------------------------------------------------
+
+    def note_alert_rules(self, rules: Iterable[AlertRule], *, now: float | None = None) -> None:
+        """Remember when these rules were first seen: headlines stored before never fire."""
+        with self._transaction() as db:
+            _note_rules(db, rules, _newest(db), now or time.time())
+
+    def alerts_after(self, event: int, limit: int = ALERTS_MAX) -> list[AlertEvent]:
+        """Alerts with ids above `event`, oldest first (at most `limit`, the oldest ones)."""
+        found = self._db.execute(
+            f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE id > ? ORDER BY id LIMIT ?",
+            (event, limit),
+        )
+        return [_alert(row) for row in found]
+
+    def recent_alerts(self, limit: int = 100) -> list[AlertEvent]:
+        """The newest alerts, newest first: an alerts screen's list."""
+        found = self._db.execute(
+            f"SELECT {_ALERT_COLUMNS} FROM alerts ORDER BY id DESC LIMIT ?", (limit,)
+        )
+        return [_alert(row) for row in found]
+
+    def last_alert_id(self) -> int:
+        """The newest alert's id (0 when none fired): a viewer shows only alerts after it."""
+        return int(self._db.execute("SELECT coalesce(max(id), 0) FROM alerts").fetchone()[0])
+
+    def alerted(self, rows: Sequence[int]) -> dict[int, tuple[str, ...]]:
+        """For the rows among `rows` that fired alerts: the rules' names, oldest first."""
+        found: dict[int, tuple[str, ...]] = {}
+        for start in range(0, len(rows), 500):
+            chunk = list(rows[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            for row, rule in self._db.execute(
+                f"SELECT item_id, rule FROM alerts WHERE item_id IN ({marks}) ORDER BY id",
+                chunk,
+            ):
+                names = found.get(row, ())
+                if rule not in names:
+                    found[row] = (*names, rule)
+        return found
+
+    def note_alert_problem(self, what: str, error: str | None, *, now: float | None = None) -> None:
+        """Record the last failure of `what` ("command"), or clear it with None."""
+        with self._transaction() as db:
+            if error is None:
+                db.execute("DELETE FROM alert_problems WHERE what = ?", (what,))
+            else:
+                db.execute(
+                    "INSERT OR REPLACE INTO alert_problems(what, at, error) VALUES (?, ?, ?)",
+                    (what, now or time.time(), error),
+                )
+
+    def alert_problems(self) -> dict[str, tuple[datetime, str]]:
+        """What failed last in alerting ("command" -> when, one line), for the sources screen."""
+        rows = self._db.execute("SELECT what, at, error FROM alert_problems ORDER BY what")
+        return {what: (datetime.fromtimestamp(at, UTC), error) for what, at, error in rows}
 
     # -- articles ------------------------------------------------------------------------
 
@@ -747,6 +873,128 @@ def _record_health(db: sqlite3.Connection, source_id: int, record: PollRecord) -
             " WHERE id = ?",
             (record.attempted, record.error, record.next_poll, record.failures, source_id),
         )
+
+
+_ALERT_COLUMNS = (
+    "id, rule, item_id, source, source_name, guid, title, url, badges, revision, actions, fired"
+)
+
+
+def _newest(db: sqlite3.Connection) -> int:
+    return int(db.execute("SELECT coalesce(max(id), 0) FROM items").fetchone()[0])
+
+
+def _note_rules(
+    db: sqlite3.Connection, rules: Iterable[AlertRule], newest: int, now: float
+) -> dict[str, int]:
+    """Each rule's first-seen row (noted now when it is new): rows up to it never fire it."""
+    rules = list(rules)
+    db.executemany(
+        "INSERT OR IGNORE INTO alert_rules(key, name, since, seen) VALUES (?, ?, ?, ?)",
+        [(rule.key, rule.name, newest, now) for rule in rules],
+    )
+    since: dict[str, int] = {}
+    for rule in rules:
+        row = db.execute("SELECT since FROM alert_rules WHERE key = ?", (rule.key,)).fetchone()
+        since[rule.key] = int(row[0])
+    return since
+
+
+def _fire(
+    db: sqlite3.Connection,
+    rules: Sequence[AlertRule],
+    sources: Mapping[str, Source],
+    rows: Sequence[int],
+    before: int,
+    now: float,
+) -> tuple[list[AlertEvent], str | None]:
+    """Record the alerts `rows` fire: once per (rule, headline), or per revision with
+    `updates`. Returns the new alerts and the first rule failure, as one line."""
+    since = _note_rules(db, rules, before, now)
+    problem: str | None = None
+    events: list[AlertEvent] = []
+    for start in range(0, len(rows), 500):
+        chunk = list(rows[start : start + 500])
+        marks = ",".join("?" * len(chunk))
+        found = db.execute(
+            f"SELECT {_ITEM_COLUMNS}, items.revision FROM items JOIN sources"
+            f" ON sources.id = items.source_id WHERE items.id IN ({marks}) ORDER BY items.id",
+            chunk,
+        ).fetchall()
+        for row in found:
+            headline, revision = _headline(row[:-1]), int(row[-1])
+            assert headline.row is not None
+            for rule in rules:
+                if headline.row <= since[rule.key]:
+                    continue
+                try:
+                    hit = rule.matches(headline, sources.get(headline.source))
+                except Exception as error:  # a rule's bug costs its own alerts only
+                    problem = problem or f"rule {rule.name!r} failed: {type(error).__name__}"
+                    continue
+                if not hit:
+                    continue
+                same = "AND revision = ?" if rule.updates else ""
+                params: tuple[object, ...] = (rule.name, headline.source, headline.guid)
+                if rule.updates:
+                    params += (revision,)
+                if db.execute(
+                    f"SELECT 1 FROM alerts WHERE rule = ? AND source = ? AND guid = ? {same}",
+                    params,
+                ).fetchone():
+                    continue
+                cursor = db.execute(
+                    "INSERT INTO alerts(rule, item_id, source, source_name, guid, title, url,"
+                    " badges, revision, actions, fired) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        rule.name,
+                        headline.row,
+                        headline.source,
+                        headline.source_name,
+                        headline.guid,
+                        headline.title,
+                        headline.url,
+                        int(headline.badges),
+                        revision,
+                        int(rule.actions),
+                        now,
+                    ),
+                )
+                events.append(
+                    AlertEvent(
+                        id=int(cursor.lastrowid or 0),
+                        rule=rule.name,
+                        row=headline.row,
+                        source=headline.source,
+                        source_name=headline.source_name,
+                        guid=headline.guid,
+                        title=headline.title,
+                        url=headline.url,
+                        badges=headline.badges,
+                        revision=revision,
+                        actions=rule.actions,
+                        fired=datetime.fromtimestamp(now, UTC),
+                    )
+                )
+    return events, problem
+
+
+def _alert(row: tuple[object, ...]) -> AlertEvent:
+    (event, rule, item, source, name, guid, title, url, badges, revision, actions, fired) = row
+    return AlertEvent(
+        id=int(event),  # type: ignore[call-overload]
+        rule=str(rule),
+        row=int(item),  # type: ignore[call-overload]
+        source=str(source),
+        source_name=str(name),
+        guid=str(guid),
+        title=str(title),
+        url=str(url),
+        badges=Badge(int(badges)),  # type: ignore[call-overload]
+        revision=int(revision),  # type: ignore[call-overload]
+        actions=Action(int(actions)),  # type: ignore[call-overload]
+        fired=datetime.fromtimestamp(float(fired), UTC),  # type: ignore[arg-type]
+    )
 
 
 def _kept(unique: dict[str, Headline], retention: Retention) -> dict[str, Headline]:
