@@ -23,7 +23,7 @@ import importlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -34,6 +34,8 @@ from ticker.store import Query, Store
 from ticker.timeline import Timeline
 
 if TYPE_CHECKING:
+    from ticker.alerts.events import AlertEvent
+    from ticker.alerts.rules import AlertRule, AlertSettings
     from ticker.discover import Candidate, Discovery
     from ticker.hub import Role
     from ticker.hub.lock import PollerLock
@@ -231,7 +233,7 @@ class Session:
 
     def _look(
         self, watch: StoreWatch
-    ) -> tuple[bool, tuple[int, ...], tuple[int | None, tuple[Source, ...] | None] | None]:
+    ) -> tuple[bool, tuple[int, ...], tuple[int | None, Settings | None] | None]:
         """In a thread: whether the store changed, its new rows, the config file if edited."""
         changed = watch.changed()
         rows = watch.new_rows() if changed else ()
@@ -245,8 +247,8 @@ class Session:
         except OSError:
             return None
 
-    def _sources_edited(self) -> tuple[int | None, tuple[Source, ...] | None] | None:
-        """When the config file changed since last seen: its mtime and sources (None when it
+    def _sources_edited(self) -> tuple[int | None, Settings | None] | None:
+        """When the config file changed since last seen: its mtime and settings (None when it
         cannot be read, as while it is being edited by hand); else None."""
         from ticker import config
 
@@ -254,22 +256,33 @@ class Session:
         if self.config_path is None or seen == self._config_seen:
             return None
         try:
-            return seen, tuple(config.load(self.config_path, create=False).sources)
+            return seen, config.load(self.config_path, create=False)
         except (TickerError, OSError):
             return seen, None  # the next save is read again
 
-    async def _take_sources(self, mtime: int | None, sources: tuple[Source, ...] | None) -> bool:
-        """Another process's edit of the sources, taken; whether they changed."""
+    async def _take_sources(self, mtime: int | None, edited: Settings | None) -> bool:
+        """Another process's edit of the sources (and alert rules), taken; whether the
+        sources changed."""
         async with self._editing:
             if mtime == self._config_seen:
                 return False  # this process's own edit, taken already
             self._config_seen = mtime
-            if sources is None or sources == self.sources:
+            if edited is None:
+                return False
+            if edited.alerts != self.settings.alerts:
+                self._set_alerts(edited.alerts)
+            sources = tuple(edited.sources)
+            if sources == self.sources:
                 return False
             self.sources = sources
             if self._poller is not None:
                 await self._poller.set_sources(self.sources)
             return True
+
+    def _set_alerts(self, alerts: AlertSettings) -> None:
+        self.settings = replace(self.settings, alerts=alerts)
+        if self._poller is not None:
+            self._poller.set_alerts(alerts)
 
     async def _poll(
         self,
@@ -292,6 +305,7 @@ class Session:
             tz=self.tz,
             clock=self.clock,
             claims=True,  # the store is shared: a poller that takes over fetches nothing twice
+            alerts=self.settings.alerts,
         ) as poller:
             self._poller = poller
             self._set_role(Role.POLLS, on_role)  # with the schedule loaded from the store
@@ -463,6 +477,66 @@ class Session:
             self.sources = tuple(s for s in self.sources if s.url not in gone)
             await self._sources_changed()
             return kept
+
+    # -- alerts --------------------------------------------------------------------------------
+
+    def last_alert_id(self) -> int:
+        """The newest alert in the store: a viewer shows the ones after it (blocks: a thread)."""
+        with Store(self.store_path) as store:
+            return store.last_alert_id()
+
+    def alerts_after(self, event: int) -> list[AlertEvent]:
+        """Alerts fired since `event`, oldest first (blocks: call in a thread)."""
+        with Store(self.store_path) as store:
+            return store.alerts_after(event)
+
+    def recent_alerts(self, limit: int = 100) -> list[AlertEvent]:
+        with Store(self.store_path) as store:
+            return store.recent_alerts(limit)
+
+    def alert_problems(self) -> dict[str, tuple[datetime, str]]:
+        """What failed last in alerting (the notify command...), for the sources screen."""
+        with Store(self.store_path) as store:
+            return store.alert_problems()
+
+    async def add_alert_rule(self, rule: AlertRule) -> AlertRule:
+        """Save `rule` (when there is a config file) and fire it from now on: headlines stored
+        already never fire it."""
+        from ticker.alerts import rules_file
+
+        self._writable("alert rules")
+        async with self._editing:
+            named = rule.name.casefold()
+            if any(r.name.casefold() == named for r in self.settings.alerts.rules):
+                raise rules_file.DuplicateRuleError(f"{_clean(rule.name)}: an alert has that name")
+            if self.config_path is not None:
+                await _in_thread(rules_file.add_rule, self.config_path, rule)
+            await _in_thread(self._note_rules, [rule])
+            rules = (*self.settings.alerts.rules, rule)
+            self._set_alerts(replace(self.settings.alerts, rules=rules))
+            await self._config_saved()
+        return rule
+
+    async def remove_alert_rule(self, name: str) -> None:
+        from ticker.alerts import rules_file
+
+        self._writable("alert rules")
+        async with self._editing:
+            kept = tuple(r for r in self.settings.alerts.rules if r.name != name)
+            if len(kept) == len(self.settings.alerts.rules):
+                raise rules_file.NoSuchRuleError(f"no alert is named {_clean(name)}")
+            if self.config_path is not None:
+                await _in_thread(rules_file.remove_rule, self.config_path, name)
+            self._set_alerts(replace(self.settings.alerts, rules=kept))
+            await self._config_saved()
+
+    def _note_rules(self, rules: Sequence[AlertRule]) -> None:
+        with Store(self.store_path) as store:
+            store.note_alert_rules(rules)
+
+    async def _config_saved(self) -> None:
+        if self.role is not None:  # the config file as this process saved it: no news
+            self._config_seen = await asyncio.to_thread(self._config_mtime)
 
     def _writable(self, what: str) -> None:
         if self.read_only:

@@ -8,11 +8,13 @@ the screens other than the pane and the network stack are imported when first us
 from __future__ import annotations
 
 import gc
+import os
+import re
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
@@ -37,6 +39,8 @@ if TYPE_CHECKING:
     from textual.screen import Screen
     from textual.theme import Theme
 
+    from ticker.alerts.events import AlertEvent
+    from ticker.alerts.rules import AlertRule
     from ticker.app.screens.sources import SourcesScreen
     from ticker.hub import Role
     from ticker.poller import PollBatch
@@ -87,6 +91,9 @@ FIRST_ROWS = 300
 # failed name lookup or a refused connection is heard at once, a black-holed address only
 # after the poll's timeout (20 s by default).
 NOTHING_YET_AFTER = 5.0
+ALERTED_ROWS = 500  # the newest alerts whose rows are marked from the start
+RULE_NAME_MAX = 60  # characters, as the config allows
+ALERT_TOAST = 20.0  # seconds an alert's toast stays
 NEAR_VIEW = 512  # rows above and below the viewport read again after another process's write
 OFFLINE_HINT = "No network? ticker --demo runs offline."
 
@@ -137,6 +144,13 @@ class TickerApp(App[None]):
             tooltip="Show only starred headlines, or all again",
         ),
         Binding("N", "jump_new", "New", show=False, tooltip="Back to the newest headlines"),
+        Binding(
+            "A",
+            "alert_me",
+            "Alert me",
+            show=False,
+            tooltip="Alert me about this search, or else about the headline's source",
+        ),
     ]
 
     def __init__(
@@ -167,6 +181,10 @@ class TickerApp(App[None]):
         self._last_live_reload = 0.0
         self._reloading = False
         self._changed_elsewhere = False  # another process wrote the store: redraw what is seen
+        # Alerts: the newest one this app has shown (None until read at start); one look at a
+        # time, so none is shown twice.
+        self._alerts_from: int | None = None
+        self._alerts_lock = threading.Lock()
         self._elsewhere_seen = 0  # how many such writes were heard (a reload checks its own)
         self._sources_screen: SourcesScreen | None = None
         # The state file sits beside the store; the saved theme applies before the first paint.
@@ -205,6 +223,7 @@ class TickerApp(App[None]):
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         if not self.pane.timeline.complete:
             self.call_after_refresh(self.reload)
+        self.call_after_refresh(self._start_alerts)
         if self._poll:
             # After the first frame: the network stack is imported in the background.
             self.call_after_refresh(self._start_polling)
@@ -408,6 +427,8 @@ class TickerApp(App[None]):
         if self._unanswered is not None and message.outcomes:
             self._hear(message.outcomes)
         self._reload_soon()
+        if self._alerts_from is not None and (message.new_rows or message.updated_rows):
+            self._look_for_alerts()
 
     def _hear(self, outcomes: Sequence[PollOutcome]) -> None:
         """Until a source answers: who failed and why, for the empty pane to say."""
@@ -622,6 +643,80 @@ class TickerApp(App[None]):
 
         self.push_screen(reader, closed)
 
+    # -- alerts -----------------------------------------------------------------------------
+
+    def action_alert_me(self) -> None:
+        """A rule for what is in front of the person: the search's words, else the source of
+        the selected headline. Saved to the config file; from the next poll on."""
+        from ticker.alerts.rules import Action, AlertRule
+
+        if self.refused("alert rules"):
+            return
+        if self.view.search:
+            words = self.view.search.split()
+            # Every word, in any order, as whole words: what the search shows, as a regex.
+            title = "".join(rf"(?=.*\b{re.escape(word)})" for word in words)
+            rule = AlertRule(name=_rule_name("Search", " ".join(words)), title=title)
+        elif (headline := self.pane.selected) is not None:
+            source = self.session.source_for(headline.source)
+            name = source.name if source is not None else headline.source_name
+            rule = AlertRule(name=_rule_name("Source", name), sources=(headline.source,))
+        else:
+            self.notify("Search for words or pick a headline first.", markup=False)
+            return
+        self._add_alert_rule(replace(rule, actions=Action.TOAST | Action.DESKTOP))
+
+    @work(group="alert-rules", exit_on_error=False)
+    async def _add_alert_rule(self, rule: AlertRule) -> None:
+        try:
+            await self.session.add_alert_rule(rule)
+        except Exception as error:  # a config file that cannot be written: say so
+            self.notify(f"No alert added: {error}", severity="warning", markup=False)
+            return
+        where = "" if self.session.saves_sources else " (for this run)"
+        self.notify(f"Alert added{where}: {rule.name}", markup=False)
+
+    @work(thread=True, group="alerts", exit_on_error=False)
+    def _start_alerts(self) -> None:
+        """Alerts fired before this app started are not told again; their rows are marked."""
+        with self._alerts_lock:
+            last = self.session.last_alert_id()
+            rows = {event.row for event in self.session.recent_alerts(ALERTED_ROWS)}
+            self._alerts_from = last
+        self.call_from_thread(self.pane.mark_alerted, rows)
+
+    @work(thread=True, group="alerts", exit_on_error=False)
+    def _look_for_alerts(self) -> None:
+        with self._alerts_lock:
+            if self._alerts_from is None:
+                return
+            events = self.session.alerts_after(self._alerts_from)
+            if events:
+                self._alerts_from = events[-1].id
+        if events:
+            self.call_from_thread(self._tell, events)
+
+    def _tell(self, events: list[AlertEvent]) -> None:
+        """Toasts in this app; the bell and a desktop notification when the rules ask."""
+        from ticker.alerts import notify
+        from ticker.alerts.events import deliveries
+
+        settings = self.session.settings.alerts
+        self.pane.mark_alerted(event.row for event in events)
+        now = datetime.now(UTC)
+        for delivery in deliveries(events, settings, now, self.session.tz):
+            told = delivery.notification
+            if delivery.toast:
+                self.notify(told.body, title=told.title, timeout=ALERT_TOAST, markup=False)
+            if delivery.bell:
+                self.bell()
+            if delivery.desktop and self._driver is not None and not self.is_headless:
+                sequence = notify.desktop_sequence(
+                    told.title, told.body, os.environ, settings.desktop
+                )
+                if sequence:
+                    self._driver.write(sequence.decode("utf-8", "replace"))
+
     def _neighbour(self, step: int) -> Headline | None:
         """Move the pane's cursor for the reader's n and p; the headline there, or None."""
         before = self.pane.cursor
@@ -720,3 +815,10 @@ def _settle_garbage_collector() -> None:
     """
     gc.freeze()
     gc.set_threshold(GC_YOUNG, 20, 20)
+
+
+def _rule_name(kind: str, what: str) -> str:
+    """An alert rule's name from what it watches, clean and within a name's length."""
+    from ticker.sanitize import clean_line
+
+    return clean_line(f"{kind}: {what}", RULE_NAME_MAX, markup=False)

@@ -61,6 +61,7 @@ class HeadlinePane(ScrollView, can_focus=True):
     /* A title ticker made from an item's summary or link: readable, but not the newsroom's. */
     HeadlinePane > .headline-pane--derived { text-style: italic; }
     HeadlinePane > .headline-pane--star { color: $warning; text-style: bold; }
+    HeadlinePane > .headline-pane--alert { color: $error; text-style: bold; }
     HeadlinePane > .headline-pane--cursor { background: $block-cursor-background; }
     HeadlinePane:blur > .headline-pane--cursor { background: $block-cursor-blurred-background; }
     HeadlinePane > .headline-pane--badge-breaking {
@@ -85,6 +86,7 @@ class HeadlinePane(ScrollView, can_focus=True):
         "headline-pane--read",
         "headline-pane--derived",
         "headline-pane--star",
+        "headline-pane--alert",
         "headline-pane--cursor",
         "headline-pane--empty",
         *(f"headline-pane--badge-{b.label.lower()}" for b in BADGE_LABELS),
@@ -131,6 +133,7 @@ class HeadlinePane(ScrollView, can_focus=True):
         self._strips: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
         self._styles: dict[str, Style] = {}
         self._selected: int | None = None
+        self.alerted: set[int] = set()  # rows that fired an alert: drawn with a mark
         self._empty_text = "No headlines yet."
         self._empty_wrapped: tuple[tuple[str, int], list[str]] = (("", 0), [])
 
@@ -199,6 +202,13 @@ class HeadlinePane(ScrollView, can_focus=True):
         self.timeline.forget(rows)
         self._drop_strips(rows)
         self._refresh_rows(rows)
+
+    def mark_alerted(self, rows: Iterable[int]) -> None:
+        """These headlines fired alerts: they carry the mark from now on."""
+        fresh = [row for row in rows if row not in self.alerted]
+        self.alerted.update(fresh)
+        self._drop_strips(fresh)
+        self._refresh_rows(fresh)
 
     def _refresh_rows(self, rows: Iterable[int]) -> None:
         """Draw again the lines of these headlines that are on screen, and only those."""
@@ -389,7 +399,8 @@ class HeadlinePane(ScrollView, can_focus=True):
         if headline is None:
             return Strip.blank(width, self._base_style)
         style = self._style
-        segments = headline_segments(headline, self.timeline.tz, style, width)
+        alerted = headline.row in self.alerted
+        segments = headline_segments(headline, self.timeline.tz, style, width, alerted=alerted)
         base = self._base_style
         segments = [Segment(text, seg_style or base) for text, seg_style, _ in segments]
         if selected:
@@ -412,15 +423,29 @@ class HeadlinePane(ScrollView, can_focus=True):
 
 
 def headline_segments(
-    headline: Headline, tz: tzinfo | None, style: Callable[[str], Style], width: int
+    headline: Headline,
+    tz: tzinfo | None,
+    style: Callable[[str], Style],
+    width: int,
+    *,
+    alerted: bool = False,
 ) -> list[Segment]:
-    """One headline as segments: time, star, source, badges, title. Text is never markup."""
+    """One headline as segments: time, mark, source, badges, title. Text is never markup.
+
+    The mark is a star when starred, else "!" when the headline fired an alert.
+    """
     gap = Segment(" ")
+    if headline.starred:
+        mark = Segment("*", style("headline-pane--star"))
+    elif alerted:
+        mark = Segment("!", style("headline-pane--alert"))
+    else:
+        mark = Segment(" ", style("headline-pane--star"))
     segments = [
         gap,
         Segment(headline.published.astimezone(tz).strftime("%H:%M"), style("headline-pane--time")),
         gap,
-        Segment("*" if headline.starred else " ", style("headline-pane--star")),
+        mark,
         gap,
     ]
     # The source has a column of its own, so sources line up; badges stand before the title,
