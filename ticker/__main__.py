@@ -113,6 +113,28 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(run=_run_serve)
 
+    watch = commands.add_parser(
+        "watch",
+        parents=[sources],
+        help="print headlines as they arrive, plain or JSON Lines (for scripts and pipes)",
+        description="Print each headline as it reaches the store, a line each, flushed at "
+        "once; an updated one again, marked. Polls when no other ticker polls the store, else "
+        "fetches nothing and prints what that one stores. Stops cleanly on SIGTERM, Ctrl-C and "
+        "when the reader of its output leaves.",
+    )
+    watch.add_argument("--format", choices=("plain", "json"), default="plain")
+    watch.add_argument(
+        "--backlog",
+        type=_count,
+        default=0,
+        metavar="N",
+        help="first print the N newest stored headlines (default: only what arrives)",
+    )
+    watch.add_argument(
+        "--alerts", action="store_true", help="only headlines that fire an [[alerts]] rule"
+    )
+    watch.set_defaults(run=_run_watch)
+
     remote = argparse.ArgumentParser(add_help=False, parents=[sources])
     remote.add_argument(
         "--read-only",
@@ -386,6 +408,25 @@ def _run_serve(args: argparse.Namespace) -> int:
     except (KeyboardInterrupt, shutdown.Terminated):
         log.line("stopped")
         raise
+    return EXIT_OK
+
+
+def _run_watch(args: argparse.Namespace) -> int:
+    """Headlines as lines as they reach the store, until SIGTERM, Ctrl-C or the reader leaves."""
+    from ticker import locations, shutdown
+    from ticker.errors import TickerError
+    from ticker.hub.follow import Printer, follow
+    from ticker.session import Session
+
+    settings = _settings(args)
+    sources, named = _chosen_sources(args, settings)
+    if not sources:
+        raise TickerError("no sources: add some to the config file or use --source URL")
+    session = Session(locations.store_file(args.data_dir), sources, settings)
+    session.prepare()
+    printer = Printer(args.format, settings.tz(), sys.stdout)
+    # Ends in BrokenPipeError once the reader left (`| head -3`): `main` exits 0 quietly.
+    shutdown.run(follow(session, printer, named=named, backlog=args.backlog, alerts=args.alerts))
     return EXIT_OK
 
 
