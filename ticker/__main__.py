@@ -43,6 +43,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `ticker headlines | head`: the reader left; say nothing.
         sys.stderr.close()
         return EXIT_OK
+    finally:
+        if argv is None:
+            # The process ends now: the collector's last passes over every object there is
+            # would cost a one-shot command about 40 ms (bench/read_process.py).
+            import gc
+
+            gc.freeze()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -526,7 +533,9 @@ def _run_read(args: argparse.Namespace) -> int:
     store_path = locations.store_file(args.data_dir)
 
     async def read() -> reader.Opened:
-        async with Fetcher(Limits.for_timeout(settings.poll.timeout, 1)) as fetcher:
+        # One page: httpx's own transport imports in a third of aiohttp's time (bench/README.md).
+        limits = Limits.for_timeout(settings.poll.timeout, 1)
+        async with Fetcher(limits, transport="httpx") as fetcher:
             return await reader.open_article(
                 args.url, store_path, fetcher=fetcher, refresh=args.refresh
             )

@@ -1,5 +1,8 @@
 """The HTTP client: httpx's API on aiohttp's transport, with every limit a poller needs.
 
+A process that fetches one page (`ticker read`) takes httpx's own transport instead: a third
+of the import time (bench/read_process.py), the same limits and the same error sentences.
+
 Limits: http and https only, a few redirects, connect and read timeouts plus a deadline for the
 whole exchange (a body that trickles forever ends too), and a cap on the decoded body (so a
 gzip bomb stops at the cap). Conditional GET with ETag and Last-Modified; Cache-Control max-age
@@ -10,7 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import errno
 import functools
+import os
 import re
 import socket
 import ssl
@@ -19,7 +24,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
 from ticker import __version__
 from ticker.errors import FetchError
@@ -36,6 +41,10 @@ PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 MAX_BODY = 16 * 1024 * 1024
 _MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
 _NO_CACHE = re.compile(r"(?:^|,)\s*(?:no-cache|no-store)\b", re.IGNORECASE)
+
+# "aiohttp": the fast path for many concurrent GETs (bench/http_clients.py); "httpx": httpx's
+# own transport (httpcore), quicker to import, for a process that fetches a page or two.
+Transport = Literal["aiohttp", "httpx"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,9 +99,16 @@ class HTTPStatusError(FetchError):
 class Fetcher:
     """An async HTTP client for many concurrent GETs; use as `async with Fetcher() as f`."""
 
-    def __init__(self, limits: Limits | None = None, *, user_agent: str = USER_AGENT) -> None:
+    def __init__(
+        self,
+        limits: Limits | None = None,
+        *,
+        user_agent: str = USER_AGENT,
+        transport: Transport = "aiohttp",
+    ) -> None:
         self.limits = limits or Limits()
         self._user_agent = user_agent
+        self._transport: Transport = transport
         self._client: httpx.AsyncClient | None = None
         self._entered = False
         self._opening: asyncio.Lock | None = None
@@ -120,7 +136,7 @@ class Fetcher:
         assert self._opening is not None
         async with self._opening:
             if self._client is None:
-                self._client = await _client(self.limits, self._user_agent)
+                self._client = await _client(self.limits, self._user_agent, self._transport)
         return self._client
 
     async def get(
@@ -170,10 +186,15 @@ class Fetcher:
             if declared and declared.isdigit() and int(declared) > cap:
                 raise FetchError(f"response too large ({_size(int(declared))}, limit {_size(cap)})")
             body = bytearray()
-            async for chunk in response.aiter_bytes():
-                body += chunk
-                if len(body) > cap:
-                    raise FetchError(f"response too large (over {_size(cap)})")
+            try:
+                async for chunk in response.aiter_bytes():
+                    body += chunk
+                    if len(body) > cap:
+                        raise FetchError(f"response too large (over {_size(cap)})")
+            except FetchError:
+                raise
+            except Exception as error:  # the answer began: a failure now cuts it short
+                raise FetchError(_describe(error, in_body=True)) from None
             return Response(
                 final_url,
                 status,
@@ -183,21 +204,35 @@ class Fetcher:
             )
 
 
-async def _client(limits: Limits, user_agent: str) -> httpx.AsyncClient:
-    """httpx's client on aiohttp's transport, with the limits and the shared TLS settings."""
-    # Importing aiohttp and loading CA certificates took 0.17 s on first use: in a thread,
-    # so a UI on this loop keeps reading keys; once per process.
-    tls = await asyncio.to_thread(_tls_context)
+async def _client(limits: Limits, user_agent: str, transport: Transport) -> httpx.AsyncClient:
+    """httpx's client on the chosen transport, with the limits and the shared TLS settings."""
+    if transport == "aiohttp":
+        # Importing aiohttp and loading CA certificates took 0.17 s on first use: in a thread,
+        # so a UI on this loop keeps reading keys; once per process.
+        tls = await asyncio.to_thread(_tls_context)
+    else:
+        _import_httpcore()
+        tls = _CertificatesOnFirstUse(ssl.PROTOCOL_TLS_CLIENT)
     _import_httpx()
     import httpx
-    from httpx_aiohttp import AiohttpTransport
 
     pool = httpx.Limits(
         max_connections=max(limits.concurrency, 1),
         max_keepalive_connections=max(limits.concurrency, 1),
     )
+    if transport == "aiohttp":
+        from httpx_aiohttp import AiohttpTransport
+
+        mounted: httpx.AsyncBaseTransport | None = AiohttpTransport(
+            verify=tls, limits=pool, trust_env=True
+        )
+    else:
+        mounted = None  # httpx's own, which reads the proxy variables itself (trust_env)
     return httpx.AsyncClient(
-        transport=AiohttpTransport(verify=tls, limits=pool, trust_env=True),
+        transport=mounted,
+        verify=tls,
+        limits=pool,
+        trust_env=True,
         timeout=httpx.Timeout(
             limits.read_timeout, connect=limits.connect_timeout, pool=limits.deadline
         ),
@@ -220,6 +255,21 @@ def _import_httpx() -> None:
     finally:
         if blocked:
             del sys.modules["httpx._main"]
+
+
+def _import_httpcore() -> None:
+    """Import httpcore without trio: it imports trio when installed (0.05 s) only to run under
+    trio, and ticker runs on asyncio."""
+    if "httpcore" in sys.modules:
+        return
+    blocked = "trio" not in sys.modules
+    if blocked:
+        sys.modules["trio"] = None  # type: ignore[assignment]  # its import fails: no trio support
+    try:
+        import httpcore  # noqa: F401
+    finally:
+        if blocked:
+            del sys.modules["trio"]
 
 
 def _validators(headers: httpx.Headers) -> tuple[str | None, str | None, float | None]:
@@ -262,39 +312,84 @@ def retry_after(value: str | None, *, now: float | None = None) -> float | None:
     return max(0.0, min(delta, 86_400.0))
 
 
-def _describe(error: BaseException) -> str:
-    """One readable line for a transport failure."""
+def _describe(error: BaseException, *, in_body: bool = False) -> str:
+    """One readable line for a transport failure, the same sentence whichever transport raised
+    it (aiohttp's and httpcore's exceptions differ; what happened is read from the chain)."""
     _import_httpx()
     import httpx
 
-    # httpx-aiohttp 0.2 maps a refused connection and a dropped one to ConnectTimeout; the
-    # aiohttp exception behind it says what really happened.
-    cause = type(error.__cause__).__name__ if error.__cause__ is not None else ""
-    if cause in ("ClientConnectorError", "ClientConnectorDNSError"):
-        os_error = getattr(error.__cause__, "os_error", None)
-        if isinstance(os_error, socket.gaierror):  # a failed name lookup, not a refusal
-            return "cannot resolve the host name (no network, or no such host)"
-        reason = getattr(os_error, "strerror", None)
-        return f"cannot connect: {(reason or 'connection refused').lower()}"
-    if cause == "ServerDisconnectedError":
-        return "the server closed the connection without answering"
+    chain = _chain(error)
+    names = {type(link).__name__ for link in chain}
     if isinstance(error, httpx.TooManyRedirects):
         return "too many redirects"
     if isinstance(error, httpx.UnsupportedProtocol):
         return "redirected to an address that is not http or https"
-    if isinstance(error, httpx.ConnectTimeout | httpx.PoolTimeout):
-        return "connection timed out"
-    if isinstance(error, httpx.ReadTimeout):
-        return "the server stopped answering (read timed out)"
-    if isinstance(error, httpx.ConnectError):
-        return f"cannot connect: {_first_line(error) or 'connection refused'}"
-    if isinstance(error, httpx.DecodingError):
-        return "the response's compression is corrupt"
     if isinstance(error, httpx.InvalidURL):
         return f"invalid address: {_first_line(error)}"
+    if any(isinstance(link, socket.gaierror) for link in chain):
+        return "cannot resolve the host name (no network, or no such host)"
+    # The innermost: aiohttp's wrappers of ssl's errors are SSLErrors too, without the details.
+    tls = next((link for link in reversed(chain) if isinstance(link, ssl.SSLError)), None)
+    if isinstance(tls, ssl.SSLCertVerificationError):
+        reason = _first_line(tls.verify_message or "", 120) or "not trusted"
+        return f"cannot connect securely: certificate verify failed: {reason}"
+    if tls is not None:
+        reason = (tls.reason or "").lower().replace("_", " ")
+        return f"cannot connect securely: {_first_line(reason, 120) or 'TLS failed'}"
+    # httpx-aiohttp 0.2 reports every aiohttp connection error as a ConnectTimeout: a timeout
+    # is one only when a TimeoutError caused it.
+    timed_out = any(isinstance(link, TimeoutError) for link in chain)
+    if timed_out and isinstance(error, httpx.ConnectTimeout | httpx.PoolTimeout):
+        return "connection timed out"
+    if timed_out and isinstance(error, httpx.TimeoutException):
+        return "the server stopped answering (read timed out)"
+    if isinstance(error, httpx.ConnectError) or any(n.startswith("ClientConnector") for n in names):
+        # The innermost OSError says what the system said: refused, unreachable...
+        said = next(
+            (
+                link.strerror
+                for link in reversed(chain)
+                if isinstance(link, OSError) and link.strerror
+            ),
+            None,
+        )
+        return f"cannot connect: {_first_line(said or 'connection refused').lower()}"
+    if isinstance(error, httpx.DecodingError):
+        return "the response's compression is corrupt"
+    malformed = isinstance(error, httpx.ProtocolError) and not str(error).startswith(
+        ("peer closed connection", "Server disconnected")  # h11's and httpcore's end of input
+    )
+    if in_body and not malformed:
+        return "the connection broke: the answer was cut short"
+    if "ServerDisconnectedError" in names or (
+        isinstance(error, httpx.RemoteProtocolError)
+        and str(error).startswith("Server disconnected without sending a response")
+    ):
+        return "the server closed the connection without answering"
+    if any(isinstance(link, OSError) and link.errno in _BROKEN for link in chain):
+        return "the connection broke: reset by the server"
+    if "ClientResponseError" in names or malformed:
+        # aiohttp's parser and h11 both refuse the answer, each in its own words.
+        return "the server's answer is not valid HTTP"
     if isinstance(error, httpx.RemoteProtocolError | httpx.ReadError):
         return f"the connection broke: {_first_line(error) or 'closed early'}"
     return f"{type(error).__name__}: {_first_line(error)}".rstrip(": ")
+
+
+_BROKEN = {errno.ECONNRESET, errno.ECONNABORTED, errno.EPIPE}
+
+
+def _chain(error: BaseException) -> list[BaseException]:
+    """The error and what caused it, outermost first (the first of a group's errors)."""
+    chain: list[BaseException] = []
+    link: BaseException | None = error
+    while link is not None and link not in chain:
+        chain.append(link)
+        if isinstance(link, BaseExceptionGroup) and link.exceptions:
+            link = link.exceptions[0]
+        else:  # aiohttp keeps the OSError behind a connection error in `os_error` too
+            link = link.__cause__ or link.__context__ or getattr(link, "os_error", None)
+    return chain
 
 
 def _first_line(error: object, limit: int = 200) -> str:
@@ -315,11 +410,50 @@ def _size(n: int) -> str:
     return f"{n / 1024 / 1024:.0f} MB" if n >= 1024 * 1024 else f"{n // 1024} KB"
 
 
-@functools.cache
 def _tls_context() -> ssl.SSLContext:
+    """The shared TLS settings, with aiohttp imported (it builds its own contexts on import)."""
+    _import_httpx()
+    import httpx_aiohttp  # noqa: F401
+
+    return _ca_context()
+
+
+class _CertificatesOnFirstUse(ssl.SSLContext):
+    """httpx's default TLS settings, the CA certificates read at the first TLS connection: a
+    page fetched over http:// does without them (0.02 s of `ticker read`, bench/README.md).
+
+    Until then the context verifies against no certificate at all, so nothing is trusted early.
+    """
+
+    _loaded = False
+
+    def wrap_bio(self, *args: Any, **kwargs: Any) -> ssl.SSLObject:
+        self._load()
+        return super().wrap_bio(*args, **kwargs)
+
+    def wrap_socket(self, *args: Any, **kwargs: Any) -> ssl.SSLSocket:
+        self._load()
+        return super().wrap_socket(*args, **kwargs)
+
+    def _load(self) -> None:
+        if self._loaded:
+            return
+        # What httpx.create_ssl_context(trust_env=True) loads into a default context.
+        if os.environ.get("SSL_CERT_FILE"):
+            self.load_verify_locations(cafile=os.environ["SSL_CERT_FILE"])
+        elif os.environ.get("SSL_CERT_DIR"):
+            self.load_verify_locations(capath=os.environ["SSL_CERT_DIR"])
+        else:
+            import certifi
+
+            self.load_verify_locations(cafile=certifi.where())
+        self._loaded = True
+
+
+@functools.cache
+def _ca_context() -> ssl.SSLContext:
     """The TLS settings every fetch shares (system CAs, or SSL_CERT_FILE / SSL_CERT_DIR)."""
     _import_httpx()
     import httpx
-    import httpx_aiohttp  # noqa: F401  (aiohttp builds its own default contexts on import)
 
     return httpx.create_ssl_context(trust_env=True)
