@@ -135,8 +135,11 @@ async def serve_ssh(options: SshOptions, log: Log) -> None:
             f"cannot serve SSH on {options.host or '*'}:{options.port}: {error.strerror}"
         ) from None
     fingerprint = host_key.get_fingerprint()
+    # The listener's sockets (asyncio's server, which asyncssh's acceptor passes on; its own
+    # get_port came with asyncssh 2.15): the port --port 0 was given.
+    port = next((sock.getsockname()[1] for sock in server.sockets), options.port)
     log.line(
-        f"ssh: listening on {options.host or '*'}:{server.get_port()};"
+        f"ssh: listening on {options.host or '*'}:{port};"
         f" host key {fingerprint}; keys from {options.authorized_keys}"
     )
     try:
