@@ -344,6 +344,13 @@ def _inline(source: Source) -> Any:
 
 def _load(path: Path) -> tuple[bytes | None, str, tuple[Source, ...]]:
     """The file's bytes (None when it does not exist), its text and its sources, checked."""
+    raw, text = read_text(path)
+    return raw, text, config.parse(text, path).sources
+
+
+def read_text(path: Path) -> tuple[bytes | None, str]:
+    """The config file's bytes (None when it does not exist) and its text: the default
+    config's text for a file not written yet, which an edit then writes."""
     try:
         raw: bytes | None = path.read_bytes()
     except FileNotFoundError:
@@ -354,7 +361,7 @@ def _load(path: Path) -> tuple[bytes | None, str, tuple[Source, ...]]:
         text = config.default_text() if raw is None else raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not UTF-8 text") from None
-    return raw, text, config.parse(text, path).sources
+    return raw, text
 
 
 def _top_level(lines: list[str]) -> list[bool]:

@@ -19,7 +19,7 @@ from ticker.errors import ConfigError
 
 # The line machinery of source edits: what is a table header, which lines are top level, the
 # atomic write. The same file format, read the same way.
-from ticker.sources_file import _HEADER, _key_path, _replace, _top_level
+from ticker.sources_file import _HEADER, _key_path, _replace, _top_level, read_text
 
 
 class DuplicateRuleError(ConfigError):
@@ -111,16 +111,7 @@ class _Document:
 
     @classmethod
     def read(cls, path: Path) -> _Document:
-        try:
-            original: bytes | None = path.read_bytes()
-        except FileNotFoundError:
-            original = None
-        except OSError as error:
-            raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
-        try:
-            text = config.default_text() if original is None else original.decode("utf-8")
-        except UnicodeDecodeError:
-            raise ConfigError(f"{path}: not UTF-8 text") from None
+        original, text = read_text(path)
         settings = config.parse(text, path)
         lines = re.findall(r"[^\n]*\n|[^\n]+$", text)
         entries = _entries(lines)
