@@ -111,3 +111,13 @@ async def test_alert_me_about_a_search_saves_a_rule_that_fires_from_then_on(
         await pilot.press("r")
         await until(lambda: any("Search: strike rail" in t for t in toasts(app)), "the alert")
         assert alerted_titles(app) == {"New rail strike announced for Monday"}
+        # ! lists the rules and the alerts; Enter on an alert selects its headline in the pane.
+        await pilot.press("k")  # the cursor elsewhere first
+        await pilot.press("exclamation_mark")
+        await until(lambda: type(app.screen).__name__ == "AlertsScreen", "the alerts screen")
+        await pilot.press("tab")
+        await until(lambda: app.screen.query("DataTable")[1].row_count == 1, "the alert listed")
+        await pilot.press("enter")
+        await until(lambda: len(app.screen_stack) == 1, "back on the pane")
+        selected = app.pane.selected
+        assert selected is not None and selected.title == "New rail strike announced for Monday"

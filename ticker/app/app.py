@@ -151,6 +151,14 @@ class TickerApp(App[None]):
             show=False,
             tooltip="Alert me about this search, or else about the headline's source",
         ),
+        Binding(
+            "exclamation_mark",
+            "alerts",
+            "Alerts",
+            key_display="!",
+            show=False,
+            tooltip="The alert rules, and the alerts they fired",
+        ),
     ]
 
     def __init__(
@@ -644,6 +652,20 @@ class TickerApp(App[None]):
         self.push_screen(reader, closed)
 
     # -- alerts -----------------------------------------------------------------------------
+
+    def action_alerts(self) -> None:
+        from ticker.app.screens.alerts import AlertsScreen
+
+        def closed(row: int | None) -> None:
+            if row is None:
+                return
+            position = self.pane.timeline.position(row)
+            if position is None:  # a filter hides it, or it was deleted since
+                self.notify("That headline is not in the list shown.", markup=False)
+            else:
+                self.pane.cursor = position
+
+        self.push_screen(AlertsScreen(self.session), closed)
 
     def action_alert_me(self) -> None:
         """A rule for what is in front of the person: the search's words, else the source of

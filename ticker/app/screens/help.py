@@ -35,6 +35,7 @@ Section = tuple[str, Sequence[BindingType]]
 
 def sections(app: App[object]) -> list[Section]:
     """The bindings of every place in the app, under the name a person knows it by."""
+    from ticker.app.screens.alerts import AlertsScreen
     from ticker.app.screens.reader import ReaderScreen
     from ticker.app.screens.sources import SourcesScreen
     from ticker.app.widgets.headline_pane import HeadlinePane
@@ -52,6 +53,7 @@ def sections(app: App[object]) -> list[Section]:
         ("Search bar", SearchBar.BINDINGS),
         ("Reader", ReaderScreen.BINDINGS),
         ("Sources", SourcesScreen.BINDINGS),
+        ("Alerts", AlertsScreen.BINDINGS),
     ]
 
 

@@ -2,13 +2,14 @@
 
 It lists the session's sources (a removed source's starred headlines keep its row in the store;
 it is not listed), and edits them: `a` adds one, `p` pauses or resumes one, `d` removes one after
-asking. Names, URLs and errors come from config files and the network: every cell is `Text`,
-never markup.
+asking. Under the table, alerting's last failure (the notify command's) when there is one.
+Names, URLs and errors come from config files and the network: every cell is `Text`, never
+markup.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, ClassVar, cast
@@ -57,6 +58,7 @@ class SourcesScreen(Screen[str | None]):
     DEFAULT_CSS = """
     SourcesScreen > #heading { padding: 0 1; text-style: bold; color: $accent; }
     SourcesScreen > DataTable { height: 1fr; }
+    SourcesScreen > #alerting { height: auto; padding: 0 1; color: $error; display: none; }
     SourcesScreen > #detail { height: auto; max-height: 4; padding: 0 1; color: $text-muted; }
     SourcesScreen > .sources--ok { color: $success; }
     SourcesScreen > .sources--failing { color: $error; }
@@ -94,6 +96,7 @@ class SourcesScreen(Screen[str | None]):
         for label in COLUMNS:
             table.add_column(Text(label), key=label)
         yield table
+        yield Static(id="alerting")
         yield Static(id="detail")
         yield Footer(compact=True)
 
@@ -112,14 +115,19 @@ class SourcesScreen(Screen[str | None]):
         except Exception as error:  # a store that cannot be read is a line, not a traceback
             self.app.call_from_thread(self._failed, str(error) or type(error).__name__)
             return
-        self.app.call_from_thread(self.show_health, health)
+        self.app.call_from_thread(self.show_health, health, self._read_problems())
 
     def _failed(self, reason: str) -> None:
         self.table.loading = False
         self.query_one("#detail", Static).update(Text(f"Could not read the sources: {reason}"))
 
-    def show_health(self, health: Sequence[SourceHealth]) -> None:
-        """Fill the table with the session's sources, keeping the cursor on the same source."""
+    def show_health(
+        self,
+        health: Sequence[SourceHealth],
+        problems: Mapping[str, tuple[datetime, str]] | None = None,
+    ) -> None:
+        """Fill the table with the session's sources, keeping the cursor on the same source;
+        alerting's `problems` under it (None: read them anew, in a thread)."""
         table = self.table
         table.loading = False
         chosen = self._highlighted_url() if self._loaded else self._selected
@@ -147,6 +155,36 @@ class SourcesScreen(Screen[str | None]):
         self.query_one("#heading", Static).update(Text(heading))
         self._show_detail()
         self.refresh_bindings()
+        if problems is None:
+            self.load_problems()
+        else:
+            self.show_problems(problems)
+
+    def _read_problems(self) -> Mapping[str, tuple[datetime, str]]:
+        try:
+            return self.session.alert_problems()
+        except Exception:  # a store that cannot be read: the health says so already
+            return {}
+
+    @work(thread=True, exclusive=True, group="alert-problems", exit_on_error=False)
+    def load_problems(self) -> None:
+        self.app.call_from_thread(self.show_problems, self._read_problems())
+
+    def show_problems(self, problems: Mapping[str, tuple[datetime, str]]) -> None:
+        """One line for each thing that fails in alerting (the notify command), or none."""
+        if not self.is_attached:
+            return  # read after the screen closed
+        line = self.query_one("#alerting", Static)
+        text = Text()
+        for what, (at, error) in sorted(problems.items()):
+            if text:
+                text.append("\n")
+            name = "command" if what == "command" else clean_line(what, 40, markup=False)
+            when = local_time(at, self.session.tz, Style(), missing="")
+            text.append(f"Alert {name} failed at {when.plain}: ")
+            text.append(clean_line(error, ERROR_WIDTH * 2, markup=False))
+        line.update(text)
+        line.display = bool(problems)
 
     def _cells(self, row: _Row) -> list[Text]:
         tz = self.session.tz
@@ -172,8 +210,8 @@ class SourcesScreen(Screen[str | None]):
         return [
             name,
             Text(str(record.item_count), justify="right"),
-            _when(record.last_success, tz, style("sources--muted"), missing="never"),
-            _when(next_poll, tz, style("sources--muted"), missing="—"),
+            local_time(record.last_success, tz, style("sources--muted"), missing="never"),
+            local_time(next_poll, tz, style("sources--muted"), missing="—"),
             health,
         ]
 
@@ -334,8 +372,8 @@ class ConfirmRemove(ModalScreen[bool]):
         self.dismiss(remove)
 
 
-def _when(moment: datetime | None, tz: tzinfo | None, style: Style, *, missing: str) -> Text:
-    """A local time: the clock today, else the day and the clock."""
+def local_time(moment: datetime | None, tz: tzinfo | None, style: Style, *, missing: str) -> Text:
+    """A local time (in `tz`): the clock today, else the day and the clock."""
     if moment is None:
         return Text(missing, style)
     local = moment.astimezone(tz)
