@@ -7,6 +7,8 @@ command that needs it.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
     from ticker.model import Headline, PollOutcome, Source
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+SERVE_NICENESS = 5  # `ticker serve`'s priority below the viewers' (its parse children: +10 more)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -410,6 +413,10 @@ def _run_serve(args: argparse.Namespace) -> int:
         return EXIT_OK if any(o.ok for o in outcomes) else EXIT_FAILED
     session = Session(store_path, sources, settings)
     session.prepare()
+    # A host's poller is background work: the people's viewers on the same cores come first
+    # (bench/viewers.py: a viewer's keys during a cold poll of 1000 feeds).
+    with contextlib.suppress(OSError):
+        os.nice(SERVE_NICENESS)
     try:
         shutdown.run(serve(session, log))
     except (KeyboardInterrupt, shutdown.Terminated):

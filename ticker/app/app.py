@@ -363,13 +363,12 @@ class TickerApp(App[None]):
         (marks, an update), read again and compared with what is drawn. The poller's own
         bookkeeping commits every round; they change no row and must cost no redraw."""
         drawn = self.pane.timeline
-        near = self._rows_near_view(drawn)
-        differ = set()
-        for row in near:
-            seen = drawn.cached(row)  # a row never read is read afresh when drawn anyway
-            if seen is not None and seen != timeline.headline(row):
-                differ.add(row)
-        return differ
+        # A row never read is read afresh when drawn anyway; the others in one query.
+        seen = {row: h for row in self._rows_near_view(drawn) if (h := drawn.cached(row))}
+        if not seen:
+            return set()
+        fresh = {h.row: h for h in timeline.store.headlines_by_row(list(seen))}
+        return {row for row, headline in seen.items() if fresh.get(row) != headline}
 
     def _show(
         self,
