@@ -306,3 +306,28 @@ async def test_an_app_viewing_beside_serve_shows_its_polls_asks_for_one_with_r_a
             await pilot.press("q")
     finally:
         await poller.stop()
+
+
+async def test_serve_logs_a_failing_alert_command_once_and_keeps_polling(
+    desk: Newsdesk, tmp_path: Path
+) -> None:
+    path = write_config(tmp_path, news(desk, "alpha"))
+    path.write_text(
+        path.read_text()
+        + '[[alerts]]\nname = "Any"\ntitle = ""\nactions = ["command"]\n\n'
+        + '[notify]\ncommand = ["false"]\n',
+        encoding="utf-8",
+    )
+    poller = await start(tmp_path, "serve")
+    try:
+        await until(lambda: poller.said("polled 1 source") == 1, "serve's first round")
+        desk.desk("alpha").publish("alpha-2", "alpha story two")
+        for round_ in (2, 3):  # the command runs after the round that fired it: logged at the next
+            asked = await start(tmp_path, "headlines")
+            assert await asked.exit_status() == 0
+            await until(lambda r=round_: poller.said("polled 1 source") == r, f"round {round_}")
+        await until(lambda: poller.said("alerts: ") == 1, "the command's failure logged")
+        line = next(line for line in poller.lines if "alerts: " in line)
+        assert "false" in line and "status 1" in line, line
+    finally:
+        await poller.stop()

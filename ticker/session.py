@@ -375,6 +375,11 @@ class Session:
             self._poller.wake()
 
     @property
+    def alert_error(self) -> str | None:
+        """Alerting's failure (a rule, the notify command) as one line; None while it works."""
+        return self._poller.alert_error if self._poller is not None else None
+
+    @property
     def store_error(self) -> str | None:
         """The poller's last failure to write the store, as one line; None while it works."""
         return self._poller.store_error if self._poller is not None else None

@@ -79,11 +79,17 @@ async def serve(session: Session, log: Log) -> None:
         else:
             log.line("another ticker polls this store: waiting to take over when it stops")
 
+    alerting: list[str | None] = [None]  # the alert problem last logged
+
     def round_over() -> None:
         if heard:
             outcomes = list(heard)
             heard.clear()
             log.outcomes(outcomes, session.next_poll())
+        problem = session.alert_error  # a notify command runs after its round: seen at the next
+        if problem != alerting[0]:
+            alerting[0] = problem
+            log.line(f"alerts: {problem}" if problem else "alerts: working again")
 
     await session.poll_forever(batch, on_role=role, on_round=round_over)
 
