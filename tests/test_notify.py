@@ -5,7 +5,10 @@ from __future__ import annotations
 import base64
 import os
 import re
+import shlex
+import sys
 import tty
+from pathlib import Path
 
 import pyte
 import pytest
@@ -158,3 +161,70 @@ def test_feed_text_is_cut_to_a_safe_length() -> None:
     _, _, title, body = osc_strings(sequence)[0].decode().split(";")
     assert len(title) == TITLE_MAX and len(body) == BODY_MAX
     assert title.endswith("\u2026") and body.endswith("\u2026")
+
+
+def _outer_terminal_of_tmux(tmp_path: Path, inner: str, passthrough: bool) -> bytes:
+    """What a real tmux (3.3+) writes to the terminal it runs in while `inner` runs inside it:
+    the tmux client runs on a pty this test owns and reads."""
+    import fcntl
+    import select
+    import shutil
+    import subprocess
+    import termios
+    import time
+
+    assert shutil.which("tmux"), "tmux is needed (.ci/run installs it: apt-get install tmux)"
+    conf = tmp_path / "tmux.conf"
+    conf.write_text(f"set -g allow-passthrough {'on' if passthrough else 'off'}\n")
+    master, slave = os.openpty()
+    fcntl.ioctl(master, termios.TIOCSWINSZ, b"\x18\x00\x50\x00\x00\x00\x00\x00")  # 24x80
+    socket = tmp_path / "tmux.socket"
+    client = subprocess.Popen(
+        ["tmux", "-S", str(socket), "-f", str(conf), "new-session", inner],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env={**os.environ, "TERM": "xterm-256color"},
+        start_new_session=True,
+    )
+    os.close(slave)
+    seen = b""
+    deadline = time.monotonic() + 15
+    try:
+        while b"DONE" not in seen and time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.1)
+            if ready:
+                try:
+                    seen += os.read(master, 65536)
+                except OSError:
+                    break
+    finally:
+        subprocess.run(["tmux", "-S", str(socket), "kill-server"], capture_output=True)
+        client.wait(10)
+        os.close(master)
+    return seen
+
+
+@pytest.mark.parametrize("passthrough", [True, False])
+def test_a_real_tmux_passes_the_notification_to_its_terminal_only_when_allowed(
+    tmp_path: Path, passthrough: bool
+) -> None:
+    """Inside a real tmux the app's wrapped sequence reaches the terminal outside as the plain
+    OSC 9, its hostile title still inside it; with allow-passthrough off tmux drops it."""
+    program = (
+        "import os, sys, time; from ticker.alerts import notify; "
+        "sys.stdout.buffer.write(notify.desktop_sequence("
+        "'Quakes', 'Quake \\x1b]0;pwned\\x07 hits', os.environ, 'auto')); "
+        "sys.stdout.flush(); time.sleep(0.5); print('DO' + 'NE'); time.sleep(5)"
+    )
+    inner = f"{sys.executable} -c {shlex.quote(program)}"
+    seen = _outer_terminal_of_tmux(tmp_path, inner, passthrough)
+    assert b"DONE" in seen, seen[-500:]
+    assert b"pwned\x07" not in seen and b"]0;pwned" not in seen
+    found = re.search(rb"\x1b\]9;[^\x07\x1b]*(\x07|\x1b\\)", seen)
+    if passthrough:
+        assert found is not None, seen
+        assert found.group(0).startswith(b"\x1b]9;Quakes: Quake")
+        assert b"\x1b" not in found.group(0)[1:-2]
+    else:
+        assert found is None
