@@ -290,3 +290,26 @@ async def test_watch_alerts_prints_only_what_fires_a_rule(desk: Newsdesk, tmp_pa
         await poller.stop()
         if process is not None:
             await process.stop()
+
+
+async def test_watch_on_the_demo_newsroom_prints_each_story_it_publishes(tmp_path: Path) -> None:
+    """The demo server's live desks as the configured sources: the watch polls them, and each
+    story the newsroom publishes afterwards comes through the pipe as a JSON line with badges."""
+    from ticker.demo import DemoServer
+
+    server = DemoServer(seed=5, tick_seconds=0)
+    async with server:
+        write_config(tmp_path, server.live_feeds(), interval=10)  # the config's floor
+        await headlines(tmp_path)  # the newsroom's stories so far, stored
+        process, output = await watch(tmp_path, "--format", "json", "--backlog", "3")
+        try:
+            backlog = [await output.event() for _ in range(3)]
+            assert all(e["event"] == "backlog" for e in backlog)
+            published = server.advance(2)
+            titles = {story.title for story in published}
+            arrived = [await output.event(within=30) for _ in range(2)]
+            assert {e["title"] for e in arrived} == titles
+            assert all(e["event"] == "new" and "badges" in e for e in arrived)
+            assert quiet(process)
+        finally:
+            await process.stop()
