@@ -64,6 +64,7 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
         self._reading = False
         self._writing = False
         self._closed = False
+        self._task: asyncio.Task[None] | None = None
 
     # -- what the client asks for -------------------------------------------------------
 
@@ -98,7 +99,8 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
             self._chan.write_stderr(self._refused)
             self._chan.exit(1)
             return
-        asyncio.get_running_loop().create_task(self._start())
+        # Kept: a task nobody holds may be collected before it ends.
+        self._task = asyncio.get_running_loop().create_task(self._start())
 
     @property
     def size(self) -> tuple[int, int]:
