@@ -91,6 +91,7 @@ FIRST_ROWS = 300
 # failed name lookup or a refused connection is heard at once, a black-holed address only
 # after the poll's timeout (20 s by default).
 NOTHING_YET_AFTER = 5.0
+HUNG_UP_WITHIN = 3.0  # seconds an app whose terminal hung up has to quit before it is ended
 ALERTED_ROWS = 500  # the newest alerts whose rows are marked from the start
 RULE_NAME_MAX = 60  # characters, as the config allows
 ALERT_TOAST = 20.0  # seconds an alert's toast stays
@@ -244,12 +245,26 @@ class TickerApp(App[None]):
         import signal
 
         loop = asyncio.get_running_loop()
-        quits = ((signal.SIGTERM, 143), (signal.SIGINT, 130), (signal.SIGHUP, 129))
-        for signum, status in quits:
-            try:
+        quits = ((signal.SIGTERM, 143), (signal.SIGINT, 130))
+        try:
+            for signum, status in quits:
                 loop.add_signal_handler(signum, self.exit, None, status)
-            except (RuntimeError, ValueError):  # not the main thread (a test's own loop)
-                return
+            loop.add_signal_handler(signal.SIGHUP, self._hung_up)
+        except (RuntimeError, ValueError):  # not the main thread (a test's own loop)
+            return
+
+    def _hung_up(self) -> None:
+        """The terminal is gone. Quit as q does, but within HUNG_UP_WITHIN seconds whatever
+        happens: Textual's output thread can die writing to a terminal that hung up, and its
+        shutdown then waits for it for ever (an app per dropped SSH link, left running). What
+        the store committed is kept either way."""
+        import os
+        import threading
+
+        timer = threading.Timer(HUNG_UP_WITHIN, os._exit, args=(129,))
+        timer.daemon = True
+        timer.start()
+        self.exit(None, 129)
 
     def _start_polling(self) -> None:
         self.poll_forever()
