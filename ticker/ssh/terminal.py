@@ -159,6 +159,7 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
             self._chan.exit(1)
             os.close(master)
             self._master = None
+            self._on_close(self, None)
             return
         finally:
             os.close(slave)
@@ -169,6 +170,10 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
         status = await self._process.wait()
         await self._drain_output()
         self._stop_reading()
+        if self._writing:  # keys the app never read: nobody will
+            asyncio.get_running_loop().remove_writer(master)
+            self._writing = False
+        self._pending.clear()
         with contextlib.suppress(OSError):
             os.close(master)
         self._master = None
