@@ -18,7 +18,8 @@ from textual.widgets import DataTable, Static
 
 from ticker import config
 from ticker.app.app import TickerApp
-from ticker.app.screens.alerts import AlertsScreen, ConfirmRemoveRule
+from ticker.app.screens.alerts import AlertsScreen
+from ticker.app.screens.confirm import ConfirmRemove
 from ticker.app.screens.sources import SourcesScreen
 from ticker.session import Session
 
@@ -112,12 +113,12 @@ async def test_d_removes_the_highlighted_rule_after_asking_and_keeps_the_comment
         app.push_screen(screen)
         await wait_for(pilot, lambda: screen.rules_table.row_count == 2)
         await pilot.press("d")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmRemoveRule))
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmRemove))
         await pilot.press("n")  # kept
         await wait_for(pilot, lambda: app.screen is screen)
         assert [r.name for r in config.load(path).alerts.rules] == ["Floods", "[b]Kyiv[/b]"]
         await pilot.press("j", "d")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmRemoveRule))
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmRemove))
         await pilot.press("y")
         await wait_for(pilot, lambda: screen.rules_table.row_count == 1)
         assert cells(screen.rules_table)[0][0] == "Floods"

@@ -23,7 +23,8 @@ from werkzeug import Request, Response
 from ticker import config
 from ticker.app.app import TickerApp
 from ticker.app.screens.add_source import AddSourceScreen
-from ticker.app.screens.sources import ConfirmRemove, SourcesScreen
+from ticker.app.screens.confirm import ConfirmRemove
+from ticker.app.screens.sources import SourcesScreen
 from ticker.app.widgets.headline_pane import HeadlinePane
 from ticker.config import PollSettings, Settings
 from ticker.discover import Candidate, Discovery

@@ -274,7 +274,8 @@ async def test_watch_alerts_prints_only_what_fires_a_rule(desk: Newsdesk, tmp_pa
     process = None
     try:
         await until(lambda: poller.said("polled 1 source") == 1, "serve's first round")
-        process, output = await watch(tmp_path, "--format", "json", "--alerts")
+        process, output = await watch(tmp_path, "--format", "json", "--alerts", "--backlog", "1")
+        assert (await output.event())["event"] == "backlog"  # it runs: what arrives is new
         desk.desk("alpha").publish("alpha-2", "Markets calm")
         desk.desk("alpha").publish("alpha-3", "Quake shakes the coast")
         await headlines(tmp_path)  # asks serve for a round, and waits for it

@@ -16,12 +16,12 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from ticker.alerts.events import AlertEvent
 from ticker.alerts.rules import AlertRule
+from ticker.app.screens.confirm import ConfirmRemove
 from ticker.app.screens.sources import local_time
 from ticker.sanitize import clean_line
 from ticker.session import Session
@@ -246,7 +246,13 @@ class AlertsScreen(Screen[int | None]):
             if remove:
                 self.remove_rule(rule)
 
-        self.app.push_screen(ConfirmRemoveRule(rule), answered)
+        confirm = ConfirmRemove(
+            "Remove an alert rule",
+            rule.name,
+            "The alerts it fired stay; it fires no more.",
+            describe_matches(rule),
+        )
+        self.app.push_screen(confirm, answered)
 
     @work(group="edit", exit_on_error=False)
     async def remove_rule(self, rule: AlertRule) -> None:
@@ -280,39 +286,3 @@ class AlertsScreen(Screen[int | None]):
     def action_cursor_up(self) -> None:
         if isinstance(self.focused, DataTable):
             self.focused.action_cursor_up()
-
-
-class ConfirmRemoveRule(ModalScreen[bool]):
-    """Remove this alert rule? y or n; the alerts it fired stay in the list."""
-
-    DEFAULT_CSS = """
-    ConfirmRemoveRule { align: center middle; }
-    ConfirmRemoveRule > Vertical {
-        width: 64; max-width: 100%; height: auto;
-        border: round $warning; background: $surface; padding: 0 1;
-        border-title-color: $warning;
-    }
-    ConfirmRemoveRule #keys { color: $text-muted; margin-top: 1; }
-    """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "answer(True)", "Remove"),
-        Binding("n,escape,q", "answer(False)", "Keep"),
-    ]
-
-    def __init__(self, rule: AlertRule) -> None:
-        super().__init__()
-        self.rule = rule
-
-    def compose(self) -> ComposeResult:
-        with Vertical() as box:
-            box.border_title = "Remove an alert rule"
-            question = Text("Remove the rule ")
-            question.append(clean_line(self.rule.name, markup=False), "bold")
-            question.append("?\nThe alerts it fired stay; it fires no more.")
-            yield Static(question)
-            matches = clean_line(describe_matches(self.rule), 400, markup=False)
-            yield Static(Text(matches, no_wrap=True, overflow="ellipsis"))
-            yield Static(Text("y removes it, n keeps it"), id="keys")
-
-    def action_answer(self, remove: bool) -> None:
-        self.dismiss(remove)

@@ -19,10 +19,10 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from ticker.app.screens.confirm import ConfirmRemove
 from ticker.model import Source, SourceHealth
 from ticker.sanitize import clean_line
 from ticker.session import Session
@@ -284,7 +284,13 @@ class SourcesScreen(Screen[str | None]):
             if remove:
                 self.remove_source(source)
 
-        self.app.push_screen(ConfirmRemove(source), answered)
+        confirm = ConfirmRemove(
+            "Remove a source",
+            source.name,
+            "Its headlines are deleted; starred headlines are kept.",
+            source.url,
+        )
+        self.app.push_screen(confirm, answered)
 
     @work(group="edit", exit_on_error=False)
     async def set_paused(self, source: Source, paused: bool) -> None:
@@ -333,43 +339,6 @@ class SourcesScreen(Screen[str | None]):
 
     def action_cursor_up(self) -> None:
         self.table.action_cursor_up()
-
-
-class ConfirmRemove(ModalScreen[bool]):
-    """Remove this source? y or n; its starred headlines are kept either way."""
-
-    DEFAULT_CSS = """
-    ConfirmRemove { align: center middle; }
-    ConfirmRemove > Vertical {
-        width: 64; max-width: 100%; height: auto;
-        border: round $warning; background: $surface; padding: 0 1;
-        border-title-color: $warning;
-    }
-    ConfirmRemove #keys { color: $text-muted; margin-top: 1; }
-    """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "answer(True)", "Remove"),
-        Binding("n,escape,q", "answer(False)", "Keep"),
-    ]
-
-    def __init__(self, source: Source) -> None:
-        super().__init__()
-        self.source = source
-
-    def compose(self) -> ComposeResult:
-        with Vertical() as box:
-            box.border_title = "Remove a source"
-            question = Text("Remove ")
-            question.append(clean_line(self.source.name, markup=False), "bold")
-            question.append("?\nIts headlines are deleted; starred headlines are kept.")
-            yield Static(question)
-            yield Static(
-                Text(clean_line(self.source.url, markup=False), no_wrap=True, overflow="ellipsis")
-            )
-            yield Static(Text("y removes it, n keeps it"), id="keys")
-
-    def action_answer(self, remove: bool) -> None:
-        self.dismiss(remove)
 
 
 def local_time(moment: datetime | None, tz: tzinfo | None, style: Style, *, missing: str) -> Text:
