@@ -412,16 +412,7 @@ def _key_path(text: str) -> list[str]:
 
 
 def _entries(lines: list[str], top: list[bool]) -> list[_Entry]:
-    headers: list[tuple[int, list[str], bool]] = []
-    for number, line in enumerate(lines):
-        found = _HEADER.match(line.rstrip("\r\n")) if top[number] else None
-        if found:
-            headers.append((number, _key_path(found.group(2)), found.group(1) == "[["))
-
-    def content(number: int) -> bool:
-        text = lines[number].strip()
-        return not top[number] or (bool(text) and not text.startswith("#"))
-
+    headers = table_headers(lines, top)
     entries: list[_Entry] = []
     for index, (start, key, array) in enumerate(headers):
         if key != ["sources"] or not array:
@@ -430,13 +421,37 @@ def _entries(lines: list[str], top: list[bool]) -> list[_Entry]:
         stop = next((n for n, k, _ in later if not (len(k) > 1 and k[0] == "sources")), None)
         region_end = len(lines) if stop is None else stop
         sub = next((n for n, _, _ in later if n < region_end), region_end)
-        main_last = max(n for n in range(start, sub) if n == start or content(n))
-        last = max(n for n in range(start, region_end) if n == start or content(n))
-        end = last + 1
-        while end < region_end and lines[end].strip().startswith("#") and top[end]:
-            end += 1
-        entries.append(_Entry(start, main_last, end))
+        main_last = table_end(lines, top, start, sub, comments=False) - 1
+        entries.append(_Entry(start, main_last, table_end(lines, top, start, region_end)))
     return entries
+
+
+def table_headers(lines: list[str], top: list[bool]) -> list[tuple[int, list[str], bool]]:
+    """Each table header outside strings and arrays: its line, key path, and whether it is an
+    array of tables (`[[...]]`)."""
+    headers: list[tuple[int, list[str], bool]] = []
+    for number, line in enumerate(lines):
+        found = _HEADER.match(line.rstrip("\r\n")) if top[number] else None
+        if found:
+            headers.append((number, _key_path(found.group(2)), found.group(1) == "[["))
+    return headers
+
+
+def table_end(
+    lines: list[str], top: list[bool], start: int, stop: int, *, comments: bool = True
+) -> int:
+    """Where the table whose header is line `start` ends, before line `stop`: after its last
+    line with content, and the comment lines right after it (they belong to it) unless
+    `comments` is False."""
+
+    def content(number: int) -> bool:
+        text = lines[number].strip()
+        return not top[number] or (bool(text) and not text.startswith("#"))
+
+    end = max(n for n in range(start, stop) if n == start or content(n)) + 1
+    while comments and end < stop and lines[end].strip().startswith("#") and top[end]:
+        end += 1
+    return end
 
 
 def _replace(path: Path, text: str, original: bytes | None) -> None:

@@ -19,7 +19,7 @@ from ticker.errors import ConfigError
 
 # The line machinery of source edits: what is a table header, which lines are top level, the
 # atomic write. The same file format, read the same way.
-from ticker.sources_file import _HEADER, _key_path, _replace, _top_level, read_text
+from ticker.sources_file import _replace, _top_level, read_text, table_end, table_headers
 
 
 class DuplicateRuleError(ConfigError):
@@ -188,24 +188,11 @@ class _Document:
 def _entries(lines: list[str]) -> list[_Entry]:
     """Where each top-level [[alerts]] table is: its header up to the next table."""
     top = _top_level(lines)
-    headers: list[tuple[int, list[str], bool]] = []
-    for number, line in enumerate(lines):
-        found = _HEADER.match(line.rstrip("\r\n")) if top[number] else None
-        if found:
-            headers.append((number, _key_path(found.group(2)), found.group(1) == "[["))
-
-    def content(number: int) -> bool:
-        text = lines[number].strip()
-        return not top[number] or (bool(text) and not text.startswith("#"))
-
+    headers = table_headers(lines, top)
     entries = []
     for index, (start, key, array) in enumerate(headers):
         if key != ["alerts"] or not array:
             continue
         stop = headers[index + 1][0] if index + 1 < len(headers) else len(lines)
-        last = max(n for n in range(start, stop) if n == start or content(n))
-        end = last + 1
-        while end < stop and lines[end].strip().startswith("#") and top[end]:
-            end += 1
-        entries.append(_Entry(start, end))
+        entries.append(_Entry(start, table_end(lines, top, start, stop)))
     return entries
