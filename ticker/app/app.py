@@ -449,7 +449,9 @@ class TickerApp(App[None]):
         if self._unanswered is not None and message.outcomes:
             self._hear(message.outcomes)
         self._reload_soon()
-        if self._alerts_from is not None and (message.new_rows or message.updated_rows):
+        # Without rules nothing fires: no look at the store per stored batch.
+        rules = self.session.settings.alerts.rules
+        if rules and self._alerts_from is not None and (message.new_rows or message.updated_rows):
             self._look_for_alerts()
 
     def _hear(self, outcomes: Sequence[PollOutcome]) -> None:
