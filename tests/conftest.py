@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+# The real Tiny Tiny RSS for the aggregator's tests (started only by a test that asks for it).
+pytest_plugins = ["ttrss_fixtures"]
+
 
 @pytest.fixture(scope="session")
 def httpserver_listen_address() -> tuple[str, int]:

@@ -15,6 +15,7 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
+from ticker.aggregator.settings import AggregatorSettings, make_aggregator
 from ticker.alerts.rules import AlertSettings, RuleError, make_notify, make_rule
 from ticker.errors import ConfigError
 from ticker.model import Badge, BadgeRule, Listing, Source
@@ -175,6 +176,7 @@ class Settings:
     timezone: str = "local"
     path: Path | None = None
     alerts: AlertSettings = field(default_factory=AlertSettings)
+    aggregator: AggregatorSettings | None = None  # a server that polls for ticker (tt-rss)
 
     def tz(self) -> tzinfo | None:
         """The display time zone; None means the system's local zone."""
@@ -309,7 +311,7 @@ class _Reader:
         return None
 
     def settings(self, data: dict[str, Any]) -> Settings:
-        known = {"timezone", "poll", "retention", "sources", "alerts", "notify"}
+        known = {"timezone", "poll", "retention", "sources", "alerts", "notify", "aggregator"}
         for key in data:
             if key not in known:
                 raise self.fail(key, f"unknown setting (known: {', '.join(sorted(known))})")
@@ -346,7 +348,21 @@ class _Reader:
             timezone=timezone,
             path=self.path,
             alerts=self.alerts(data),
+            aggregator=self.aggregator(data),
         )
+
+    def aggregator(self, data: dict[str, Any]) -> AggregatorSettings | None:
+        if "aggregator" not in data:
+            return None
+        raw = self.table(data, "aggregator")
+        try:
+            return make_aggregator(raw, self.path)
+        except ValueError as error:
+            key, problem = error.args
+            at = key if key in raw else "aggregator"
+            raise self.fail(
+                f"aggregator.{key}", problem, at=at, **self.span("aggregator")
+            ) from None
 
     def span(self, header: str, index: int = 0) -> dict[str, Any]:
         """The lines of the `index`th table with this header: after it, up to the next table."""

@@ -113,6 +113,7 @@ class Headline:
     # "dc:title", "itunes:title", "media:title", "summary", "content", "link" or "none"
     # ("(untitled)").
     title_from: str = ""
+    remote_id: int | None = None  # its id on an aggregator's server, for one synced from there
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
 from functools import partial
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from ticker import feeds
 from ticker.alerts.events import AlertEvent, Notification, burst
@@ -34,6 +34,9 @@ from ticker.model import PollOutcome, Source
 from ticker.parse_process import ParseProcess, WorkerGone
 from ticker.sanitize import clean_line, error_line
 from ticker.store import PollRecord, Retention, SaveReport, SourceState, Store
+
+if TYPE_CHECKING:
+    from ticker.aggregator.sync import Aggregator
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -104,11 +107,15 @@ class Poller:
         tz: tzinfo | None = None,
         claims: bool = False,
         alerts: AlertSettings | None = None,
+        aggregator: Aggregator | None = None,
     ) -> None:
         self.settings = settings or PollSettings()
         # The rules each stored batch is judged by, and what the notify command runs.
         self.alerts = alerts or AlertSettings()
-        self.sources = list(sources)
+        # A server that polls for us: synced like a source (its schedule, backoff and health
+        # are the source's), its feeds are never fetched here.
+        self._aggregator = aggregator
+        self.sources = self._with_aggregator(sources)
         self.retention = retention or Retention()
         self._store_path = store_path
         self._tz = tz  # the display zone: an html source's bare times are read in it
@@ -229,6 +236,9 @@ class Poller:
                         {url: claim for url, (_, claim) in claimed.items()},
                     )
             try:
+                if self._aggregator is not None:
+                    with contextlib.suppress(Exception):
+                        await asyncio.shield(self._aggregator.aclose())
                 if self._fetcher is not None:
                     fetcher, self._fetcher = self._fetcher, None
                     await asyncio.shield(fetcher.__aexit__(None, None, None))
@@ -275,7 +285,7 @@ class Poller:
                 # A poll of it that is running now belongs to the source as it was: its
                 # answer (and its validators) must not land on the source added again.
                 self._epochs[source.url] = self._epochs.get(source.url, 0) + 1
-        self.sources = list(sources)
+        self.sources = self._with_aggregator(sources)
         try:
             await self._in_store(self._store_required().ensure_sources, self.sources)
         except StoreError as error:
@@ -284,6 +294,12 @@ class Poller:
             self.store_error = error_line(error)
             self._rows_unsure = True
         self._wake.set()
+
+    def _with_aggregator(self, sources: Sequence[Source]) -> list[Source]:
+        if self._aggregator is None:
+            return list(sources)
+        own = self._aggregator.source
+        return [source for source in sources if source.url != own.url] + [own]
 
     def _store_required(self) -> Store:
         assert self._store is not None, "Poller used outside 'async with'"
@@ -408,6 +424,8 @@ class Poller:
         return min(max(upcoming - self._clock(), 0.5), self.settings.interval)
 
     async def _poll(self, source: Source) -> PollOutcome:
+        if source.kind == "aggregator" and self._aggregator is not None:
+            return await self._sync(source, self._aggregator)
         assert self._fetcher is not None
         self._in_flight.add(source.url)
         epoch = self._epochs.get(source.url, 0)
@@ -461,6 +479,36 @@ class Poller:
                 self._wake.set()  # added again meanwhile: its own poll may start now
                 return PollOutcome(source, False, status, error=REMOVED_MEANWHILE)
             return await self._ingest_later(_Job(record, failed, body, status, epoch))
+        finally:
+            self._in_flight.discard(source.url)
+
+    async def _sync(self, source: Source, aggregator: Aggregator) -> PollOutcome:
+        """A sync with the aggregator in place of a fetch: its headlines are stored as they
+        come, a record per feed, then the sync's own record (its schedule or its backoff)."""
+        self._in_flight.add(source.url)
+        epoch = self._epochs.get(source.url, 0)
+        state = self._states.get(source.url, SourceState())
+        attempted = self._clock()
+        interval = source.interval or self.settings.interval
+        failures = state.failures + 1
+        wait = backoff(failures, interval, self.settings.max_backoff, rng=self._rng)
+        failed = PollRecord(
+            source=source, attempted=attempted, next_poll=attempted + wait, failures=failures
+        )
+        record = PollRecord(source=source, attempted=attempted, next_poll=attempted + interval)
+
+        async def ingest(records: list[PollRecord]) -> None:
+            jobs = (self._ingest_later(_Job(r, r, None, 200)) for r in records)
+            await asyncio.gather(*jobs)
+
+        try:
+            await aggregator.sync(self._store_required(), self._in_store, ingest, _utc(attempted))
+        except TickerError as error:
+            record = replace(failed, error=str(error))
+        except Exception as error:  # a server's odd answer fails the sync, never the poller
+            record = replace(failed, error=f"the sync failed ({type(error).__name__}: {error})")
+        try:
+            return await self._ingest_later(_Job(record, failed, None, None, epoch))
         finally:
             self._in_flight.discard(source.url)
 

@@ -293,6 +293,7 @@ class Session:
         on_round: Callable[[], None] | None,
     ) -> None:
         """Poll while the task runs; answer viewers' requests and take their source edits."""
+        from ticker.aggregator.sync import for_settings
         from ticker.hub import WATCH_EVERY, Role
         from ticker.poller import Poller
 
@@ -306,6 +307,7 @@ class Session:
             clock=self.clock,
             claims=True,  # the store is shared: a poller that takes over fetches nothing twice
             alerts=self.settings.alerts,
+            aggregator=for_settings(self.settings.aggregator),
         ) as poller:
             self._poller = poller
             self._set_role(Role.POLLS, on_role)  # with the schedule loaded from the store

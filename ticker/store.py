@@ -185,6 +185,24 @@ _MIGRATIONS: tuple[str, ...] = (
         error TEXT NOT NULL
     );
     """,
+    # 8: an aggregator's headlines (tt-rss...): each item knows its id on the server, marks made
+    # here wait in `remote_marks` until the server has them (newest mark per item and field, so
+    # it wins over the server's older state), and `remote_state` holds the sync's place.
+    """
+    ALTER TABLE items ADD COLUMN remote_id INTEGER;
+    CREATE INDEX items_remote ON items(remote_id) WHERE remote_id IS NOT NULL;
+    CREATE TABLE remote_marks (
+        remote_id INTEGER NOT NULL,
+        field TEXT NOT NULL,
+        value INTEGER NOT NULL,
+        changed REAL NOT NULL,
+        PRIMARY KEY (remote_id, field)
+    );
+    CREATE TABLE remote_state (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -563,6 +581,9 @@ class Store:
                         now,
                         int(h.badges),
                         h.title_from,
+                        int(h.read),
+                        int(h.starred),
+                        h.remote_id,
                     )
                 )
                 continue
@@ -578,7 +599,8 @@ class Store:
         if inserts:
             cursor = db.executemany(
                 "INSERT INTO items(source_id, guid, title, url, summary, published, first_seen,"
-                " badges, title_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " badges, title_from, read, starred, remote_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 inserts,
             )
             # One writer in one transaction, and ids only ever grow: the new rows are the last
@@ -634,13 +656,90 @@ class Store:
     # -- marks ---------------------------------------------------------------------------
 
     def set_read(self, rows: Iterable[int], read: bool = True) -> None:
-        with self._transaction() as db:
-            db.executemany("UPDATE items SET read = ? WHERE id = ?", [(int(read), r) for r in rows])
+        self._mark("read", rows, read)
 
     def set_starred(self, rows: Iterable[int], starred: bool = True) -> None:
+        self._mark("starred", rows, starred)
+
+    def _mark(self, field: str, rows: Iterable[int], value: bool) -> None:
+        """Set a mark; on an aggregator's headline it also waits to reach the server, in the
+        same transaction (a mark is never made here and lost there)."""
+        now = time.time()
+        changes = [(int(value), row) for row in rows]
+        with self._transaction() as db:
+            db.executemany(f"UPDATE items SET {field} = ? WHERE id = ?", changes)
+            db.executemany(
+                "INSERT INTO remote_marks(remote_id, field, value, changed)"
+                f" SELECT remote_id, '{field}', ?, {now!r} FROM items"
+                " WHERE id = ? AND remote_id IS NOT NULL"
+                " ON CONFLICT(remote_id, field) DO UPDATE"
+                " SET value = excluded.value, changed = excluded.changed",
+                changes,
+            )
+
+    # -- an aggregator's side ------------------------------------------------------------
+
+    def pending_marks(self) -> list[tuple[int, str, bool, float]]:
+        """Marks made here that the aggregator has not taken yet: (remote id, "read" or
+        "starred", value, when)."""
+        rows = self._db.execute(
+            "SELECT remote_id, field, value, changed FROM remote_marks ORDER BY changed"
+        ).fetchall()
+        return [(int(r), str(f), bool(v), float(c)) for r, f, v, c in rows]
+
+    def marks_sent(self, marks: Iterable[tuple[int, str, bool, float]]) -> None:
+        """The aggregator took these marks; one changed again meanwhile still waits."""
         with self._transaction() as db:
             db.executemany(
-                "UPDATE items SET starred = ? WHERE id = ?", [(int(starred), r) for r in rows]
+                "DELETE FROM remote_marks WHERE remote_id = ? AND field = ? AND changed = ?",
+                [(remote, field, changed) for remote, field, _, changed in marks],
+            )
+
+    def apply_remote_marks(self, states: Iterable[tuple[int, bool, bool]]) -> list[int]:
+        """The server's (remote id, read, starred) for headlines stored here; a mark that
+        still waits to reach the server wins. Returns the rows that changed."""
+        changed: list[int] = []
+        with self._transaction() as db:
+            waiting = set(db.execute("SELECT remote_id, field FROM remote_marks"))
+            for remote, read, starred in states:
+                row = db.execute(
+                    "SELECT id, read, starred FROM items WHERE remote_id = ?", (remote,)
+                ).fetchone()
+                if row is None:
+                    continue
+                new_read = row[1] if (remote, "read") in waiting else int(read)
+                new_starred = row[2] if (remote, "starred") in waiting else int(starred)
+                if (new_read, new_starred) != (row[1], row[2]):
+                    db.execute(
+                        "UPDATE items SET read = ?, starred = ? WHERE id = ?",
+                        (new_read, new_starred, row[0]),
+                    )
+                    changed.append(int(row[0]))
+        return changed
+
+    def remote_unread(self) -> set[int]:
+        """The remote ids of the aggregator's headlines unread here."""
+        rows = self._db.execute(
+            "SELECT remote_id FROM items WHERE remote_id IS NOT NULL AND read = 0"
+        )
+        return {int(r) for (r,) in rows}
+
+    def remote_starred(self) -> set[int]:
+        rows = self._db.execute(
+            "SELECT remote_id FROM items WHERE remote_id IS NOT NULL AND starred = 1"
+        )
+        return {int(r) for (r,) in rows}
+
+    def remote_state(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM remote_state WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_remote_state(self, key: str, value: str) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO remote_state(key, value) VALUES (?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
             )
 
     # -- reading -------------------------------------------------------------------------

@@ -229,6 +229,7 @@ def _off(worker: ThreadPoolExecutor, fn: Callable[[], _T]) -> asyncio.Future[_T]
 
 async def _poll_named(session: Session, heard: Callable[..., None]) -> None:
     """Poll the session's sources for ever, without the store's poller lock (not its sources)."""
+    from ticker.aggregator.sync import for_settings
     from ticker.poller import Poller
 
     settings = session.settings
@@ -240,5 +241,6 @@ async def _poll_named(session: Session, heard: Callable[..., None]) -> None:
         listener=heard,
         tz=session.tz,
         clock=session.clock,
+        aggregator=for_settings(settings.aggregator),
     ) as poller:
         await poller.run()

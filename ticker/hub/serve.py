@@ -138,11 +138,17 @@ def _asked(store_path: Path, lock: PollerLock, within: float) -> bool:
 def poll_once(store_path: Path, sources: Sequence[Source], settings: Settings) -> list[PollOutcome]:
     """Poll `sources` once into the store (retention after), here; the outcomes."""
     from ticker import shutdown
+    from ticker.aggregator.sync import for_settings
     from ticker.poller import Poller
 
     async def poll() -> list[PollOutcome]:
         async with Poller(
-            store_path, sources, settings.poll, retention=settings.retention, tz=settings.tz()
+            store_path,
+            sources,
+            settings.poll,
+            retention=settings.retention,
+            tz=settings.tz(),
+            aggregator=for_settings(settings.aggregator),
         ) as poller:
             outcomes = await poller.poll_once()
             await poller.prune()

@@ -1,0 +1,170 @@
+"""The aggregator back end against a real Tiny Tiny RSS (tests/ttrss_engine.py starts it).
+
+Each test has a tt-rss user of its own and a store of its own; ticker syncs through the
+poller exactly as the app and `ticker serve` do (`Poller(..., aggregator=...)`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ttrss_engine import Engine
+from ttrss_fixtures import TtrssUser
+
+from ticker.aggregator.settings import AggregatorSettings
+from ticker.aggregator.sync import Aggregator
+from ticker.config import PollSettings
+from ticker.model import PollOutcome
+from ticker.poller import Poller
+from ticker.store import Store
+
+
+def _settings(engine: Engine, user: TtrssUser, url: str | None = None) -> AggregatorSettings:
+    return AggregatorSettings(
+        kind="ttrss", url=url or engine.url, user=user.login, password=user.password
+    )
+
+
+def _sync(store: Path, settings: AggregatorSettings) -> tuple[list[PollOutcome], int]:
+    """One poll round with the aggregator as the only source; its outcomes and requests."""
+
+    async def run() -> tuple[list[PollOutcome], int]:
+        aggregator = Aggregator(settings)
+        async with Poller(store, [], PollSettings(), aggregator=aggregator) as poller:
+            outcomes = await poller.poll_once()
+            return outcomes, aggregator.requests
+
+    return asyncio.run(run())
+
+
+def _server(engine: Engine, user: TtrssUser, **params: Any) -> dict[int, dict[str, Any]]:
+    """The user's articles as tt-rss holds them, by id (the test's own API calls)."""
+    sid = engine.login(user.login, user.password)
+    reply = engine.call("getHeadlines", sid=sid, feed_id=-4, limit=200, **params)
+    return {row["id"]: row for row in reply["content"]}
+
+
+def _items(store: Path) -> list[tuple[int, str, str, int, int]]:
+    with sqlite3.connect(store) as db:
+        return db.execute(
+            "SELECT remote_id, sources.name, title, read, starred FROM items"
+            " JOIN sources ON sources.id = items.source_id ORDER BY remote_id"
+        ).fetchall()
+
+
+@pytest.fixture
+def subscribed(ttrss_engine: Engine, ttrss_user: TtrssUser) -> list[int]:
+    """The user follows two of the demo's feeds, updated once by tt-rss's own updater."""
+    feeds = [
+        ttrss_engine.subscribe(
+            ttrss_engine.feed_url(i), user=ttrss_user.login, password=ttrss_user.password
+        )
+        for i in (0, 1)
+    ]
+    ttrss_engine.update_feeds(feeds)
+    return feeds
+
+
+def test_a_sync_stores_every_headline_under_its_feed_in_a_few_requests(
+    ttrss_engine: Engine, ttrss_user: TtrssUser, subscribed: list[int], tmp_path: Path
+) -> None:
+    store = tmp_path / "ticker.db"
+    outcomes, requests = _sync(store, _settings(ttrss_engine, ttrss_user))
+    server = _server(ttrss_engine, ttrss_user)
+    items = _items(store)
+    assert [o.error for o in outcomes] == [None]
+    assert len(server) == 2 * ttrss_engine.demo_items
+    assert [i[0] for i in items] == sorted(server)
+    assert {name for _, name, *_ in items} == {row["feed_title"] for row in server.values()}
+    assert all(title for _, _, title, *_ in items)
+    # login, categories, feeds, two pages of headlines, the newest marks, the unread count;
+    # never a request per feed
+    assert requests <= 8, requests
+
+
+def test_the_next_sync_fetches_only_what_is_new(
+    ttrss_engine: Engine, ttrss_user: TtrssUser, subscribed: list[int], tmp_path: Path
+) -> None:
+    store = tmp_path / "ticker.db"
+    settings = _settings(ttrss_engine, ttrss_user)
+    _sync(store, settings)
+    before = {i[0] for i in _items(store)}
+    ttrss_engine.publish(0, "Harbour cranes return to work after the strike")
+    ttrss_engine.update_feeds(subscribed)
+    _, requests = _sync(store, settings)
+    after = _items(store)
+    new = [i for i in after if i[0] not in before]
+    assert [i[2] for i in new] == ["Harbour cranes return to work after the strike"]
+    assert len(after) == len(before) + 1
+    assert requests <= 7, requests
+
+
+def test_marks_made_here_reach_the_server_and_marks_made_there_come_back(
+    ttrss_engine: Engine, ttrss_user: TtrssUser, subscribed: list[int], tmp_path: Path
+) -> None:
+    store_path = tmp_path / "ticker.db"
+    settings = _settings(ttrss_engine, ttrss_user)
+    _sync(store_path, settings)
+    first, second, third = [i[0] for i in _items(store_path)][:3]
+    with Store(store_path) as store:
+        rows = {h.guid: h.row for h in store.headlines()}
+        store.set_read([rows[f"remote:{first}"]])
+        store.set_starred([rows[f"remote:{second}"]])
+    # Elsewhere (a phone app): the third is starred on the server.
+    sid = ttrss_engine.login(ttrss_user.login, ttrss_user.password)
+    ttrss_engine.call("updateArticle", sid=sid, article_ids=str(third), field=0, mode=1)
+    _sync(store_path, settings)
+    server = _server(ttrss_engine, ttrss_user)
+    assert server[first]["unread"] is False and server[second]["marked"] is True
+    marks = {i[0]: (i[3], i[4]) for i in _items(store_path)}
+    assert marks[first] == (1, 0) and marks[second] == (0, 1) and marks[third] == (0, 1)
+    with Store(store_path) as store:
+        assert store.pending_marks() == []
+
+
+def test_marks_wait_while_the_server_is_down_and_win_over_its_older_state(
+    ttrss_engine: Engine, ttrss_user: TtrssUser, subscribed: list[int], tmp_path: Path
+) -> None:
+    store_path = tmp_path / "ticker.db"
+    settings = _settings(ttrss_engine, ttrss_user)
+    _sync(store_path, settings)
+    target = _items(store_path)[0][0]
+    with Store(store_path) as store:
+        row = next(h.row for h in store.headlines() if h.guid == f"remote:{target}")
+        store.set_read([row])
+    down = _settings(ttrss_engine, ttrss_user, url="http://127.0.0.1:9")  # nothing listens
+    outcomes, _ = _sync(store_path, down)
+    assert outcomes[0].error  # said, not raised
+    with Store(store_path) as store:
+        assert [m[:3] for m in store.pending_marks()] == [(target, "read", True)]
+        assert store.headline(row).read  # and nothing stored was lost
+    # The server still says unread (its state is older than the mark made here).
+    assert _server(ttrss_engine, ttrss_user)[target]["unread"] is True
+    _sync(store_path, settings)
+    assert _server(ttrss_engine, ttrss_user)[target]["unread"] is False
+    assert {i[0]: i[3] for i in _items(store_path)}[target] == 1
+
+
+def test_a_feed_unsubscribed_elsewhere_goes_and_its_starred_headlines_stay(
+    ttrss_engine: Engine, ttrss_user: TtrssUser, subscribed: list[int], tmp_path: Path
+) -> None:
+    store_path = tmp_path / "ticker.db"
+    settings = _settings(ttrss_engine, ttrss_user)
+    _sync(store_path, settings)
+    gone = subscribed[1]
+    server = _server(ttrss_engine, ttrss_user)
+    keep = next(i for i, row in server.items() if row["feed_id"] == gone)
+    with Store(store_path) as store:
+        store.set_starred([next(h.row for h in store.headlines() if h.guid == f"remote:{keep}")])
+    _sync(store_path, settings)  # the star reaches the server first
+    sid = ttrss_engine.login(ttrss_user.login, ttrss_user.password)
+    ttrss_engine.call("unsubscribeFeed", sid=sid, feed_id=gone)
+    _sync(store_path, settings)
+    left = {i[0] for i in _items(store_path)}
+    feed_ids = {i: row["feed_id"] for i, row in server.items()}
+    assert keep in left
+    assert not [i for i in left if feed_ids[i] == gone and i != keep]

@@ -1,0 +1,1 @@
+"""Self-hosted aggregators as ticker's back end (Tiny Tiny RSS first)."""

@@ -1,0 +1,166 @@
+"""One sync with an aggregator: marks made here go up, feeds and new headlines come down.
+
+A sync is a few requests whatever the number of feeds: the marks waiting here (one request per
+kind of change), the feed list, the headlines above the last id seen (pages of 200), the newest
+items' marks, and the server's unread count; only when that count differs from the store's are
+the unread and starred ids read whole. Marks still waiting to go up win over the server's
+state, so nothing marked here comes back unread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from ticker import badges as badge_rules
+from ticker.aggregator.backend import Backend, RemoteFeed, RemoteItem, connect
+from ticker.aggregator.settings import AggregatorSettings
+from ticker.model import Headline, Source
+from ticker.sanitize import clean_line, clean_url
+from ticker.store import PollRecord, Store
+
+RECENT = 200  # the newest items whose marks are read back every sync
+SUMMARY_MAX = 600  # characters of an item's text kept as its summary
+NAME_MAX = 120
+
+InStore = Callable[..., Awaitable[Any]]
+Ingest = Callable[[list[PollRecord]], Awaitable[None]]
+
+
+def for_settings(settings: AggregatorSettings | None) -> Aggregator | None:
+    """The sync the config asks for, if any."""
+    return Aggregator(settings) if settings is not None else None
+
+
+class Aggregator:
+    """The sync of one configured server, run by the poller in place of fetching its feeds."""
+
+    def __init__(
+        self,
+        settings: AggregatorSettings,
+        *,
+        connector: Callable[[AggregatorSettings, str], Backend] = connect,
+    ) -> None:
+        self.settings = settings
+        self._connector = connector
+        self._backend: Backend | None = None
+
+    @property
+    def source(self) -> Source:
+        """The aggregator's own line among the sources: its schedule and health."""
+        return Source(
+            name=f"{self.settings.user} on {clean_line(self.settings.url, NAME_MAX)}",
+            url=self.settings.source_url,
+            kind="aggregator",
+        )
+
+    @property
+    def requests(self) -> int:
+        return self._backend.requests if self._backend is not None else 0
+
+    async def aclose(self) -> None:
+        if self._backend is not None:
+            backend, self._backend = self._backend, None
+            await backend.aclose()
+
+    async def _connected(self) -> Backend:
+        if self._backend is None:
+            # A password manager may take its time: never on the event loop.
+            password = await asyncio.to_thread(self.settings.resolve_password)
+            self._backend = self._connector(self.settings, password)
+        return self._backend
+
+    async def sync(self, store: Store, in_store: InStore, ingest: Ingest, now: datetime) -> int:
+        """Push waiting marks, store new headlines through `ingest`, take the server's marks;
+        returns how many headlines came down. Raises TickerError when the server fails."""
+        backend = await self._connected()
+        await self._push(backend, store, in_store)
+        feeds = await backend.feeds()
+        sources = {feed.id: self._feed_source(feed) for feed in feeds}
+        await in_store(store.ensure_sources, list(sources.values()))
+        await in_store(self._forget_unsubscribed, store, set(sources))
+        since = int(await in_store(store.remote_state, "since_id") or 0)
+        newest, came = since, 0
+        async for page in backend.items_since(since):
+            records = _records(page, sources, now)
+            came += sum(len(record.headlines or ()) for record in records)
+            await ingest(records)
+            newest = max(newest, *(item.id for item in page))
+        if newest != since:
+            await in_store(store.set_remote_state, "since_id", str(newest))
+        await self._take_marks(backend, store, in_store)
+        return came
+
+    def _feed_source(self, feed: RemoteFeed) -> Source:
+        return Source(
+            name=clean_line(feed.title, NAME_MAX) or clean_url(feed.url) or f"feed {feed.id}",
+            url=self.settings.feed_url(feed.id),
+            kind="remote",
+            category=clean_line(feed.category, NAME_MAX),
+        )
+
+    def _forget_unsubscribed(self, store: Store, kept: set[int]) -> None:
+        """Feeds unsubscribed on the server (elsewhere): their headlines go, starred stay."""
+        prefix = self.settings.feed_url(0)[:-1]
+        for url in store.source_states():
+            feed = url[len(prefix) :] if url.startswith(prefix) else ""
+            if feed.isdigit() and int(feed) not in kept:
+                store.forget_source(url)
+
+    async def _push(self, backend: Backend, store: Store, in_store: InStore) -> None:
+        marks = await in_store(store.pending_marks)
+        key = lambda mark: (mark[1], mark[2])  # noqa: E731 - (field, value)
+        for (field, value), group in itertools.groupby(sorted(marks, key=key), key=key):
+            batch = list(group)
+            await backend.set_marks(field, value, [mark[0] for mark in batch])
+            await in_store(store.marks_sent, batch)
+
+    async def _take_marks(self, backend: Backend, store: Store, in_store: InStore) -> None:
+        recent = await backend.recent(RECENT)
+        await in_store(store.apply_remote_marks, [(i.id, i.read, i.starred) for i in recent])
+        unread_here = await in_store(store.remote_unread)
+        if await backend.unread_count() == len(unread_here):
+            return
+        # Marks changed on older items elsewhere: the whole lists, a page per 200 ids.
+        unread = await backend.ids("read")
+        starred = await backend.ids("starred")
+        known = unread_here | await in_store(store.remote_starred) | unread | starred
+        states = [(i, i not in unread, i in starred) for i in known]
+        await in_store(store.apply_remote_marks, states)
+
+
+def _records(
+    items: Sequence[RemoteItem], sources: dict[int, Source], now: datetime
+) -> list[PollRecord]:
+    """The page's items as headlines, a record per feed (items of unknown feeds wait)."""
+    by_feed: dict[int, list[Headline]] = {}
+    for item in items:
+        source = sources.get(item.feed_id)
+        if source is None:
+            continue
+        raw_title = clean_line(item.title)
+        tags = tuple(clean_line(tag, NAME_MAX) for tag in item.tags)
+        title, found = badge_rules.assign(raw_title, tags, published=item.published)
+        by_feed.setdefault(item.feed_id, []).append(
+            Headline(
+                source=source.url,
+                source_name=source.name,
+                guid=f"remote:{item.id}",
+                title=title or raw_title or "(untitled)",
+                url=clean_url(item.link),
+                published=min(item.published, now),
+                badges=found,
+                summary=clean_line(item.summary, SUMMARY_MAX),
+                read=item.read,
+                starred=item.starred,
+                remote_id=item.id,
+            )
+        )
+    attempted = now.timestamp()
+    return [
+        PollRecord(source=sources[feed], attempted=attempted, headlines=headlines)
+        for feed, headlines in by_feed.items()
+    ]
