@@ -8,16 +8,10 @@ publishes to, so the tests are independent of their order.
 from __future__ import annotations
 
 import pytest
-import ttrss_fixtures
 from ttrss_engine import ADMIN, ADMIN_PASSWORD, Engine
 from ttrss_fixtures import DEMO_ITEMS, TtrssUser
 
 from ticker.aggregator.ttrss import Headline, TtrssClient, TtrssError
-
-# Until tests/conftest.py loads ttrss_fixtures as a plugin (then these two lines go: kept, they
-# would start a second engine for this module).
-ttrss_engine = ttrss_fixtures.ttrss_engine
-ttrss_user = ttrss_fixtures.ttrss_user
 
 # The demo's load feeds, by use: read-only ones any test may subscribe; feeds published to.
 SHARED = (0, 1)

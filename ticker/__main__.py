@@ -341,7 +341,7 @@ def _run_headlines(args: argparse.Namespace) -> int:
     for source in sources:
         if not source.url.lower().startswith(("http://", "https://")):
             raise TickerError(f"{source.url}: only http and https sources can be polled")
-    if not sources:
+    if not sources and settings.aggregator is None:
         raise TickerError("no sources: add some to the config file or use --source URL")
     try:
         badge = Badge.from_name(args.badge) if args.badge else None
@@ -400,7 +400,7 @@ def _run_serve(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     sources, _ = _chosen_sources(args, settings)
-    if not sources:
+    if not sources and settings.aggregator is None:
         raise TickerError("no sources: add some to the config file or use --source URL")
     store_path = locations.store_file(args.data_dir)
     log = Log()
@@ -434,7 +434,7 @@ def _run_watch(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     sources, named = _chosen_sources(args, settings)
-    if not sources:
+    if not sources and settings.aggregator is None:
         raise TickerError("no sources: add some to the config file or use --source URL")
     session = Session(locations.store_file(args.data_dir), sources, settings)
     session.prepare()
@@ -594,7 +594,12 @@ def _run_add(args: argparse.Namespace) -> int:
 def _run_remove(args: argparse.Namespace) -> int:
     from ticker import locations, manage
 
-    return manage.remove(args.match, _config_path(args), locations.store_file(args.data_dir))
+    return manage.remove(
+        args.match,
+        _config_path(args),
+        locations.store_file(args.data_dir),
+        aggregator=_settings(args).aggregator,
+    )
 
 
 def _run_sources(args: argparse.Namespace) -> int:

@@ -21,6 +21,7 @@ from ticker.model import Source, SourceHealth
 from ticker.sanitize import web_host
 
 if TYPE_CHECKING:
+    from ticker.aggregator.settings import AggregatorSettings
     from ticker.config import Settings
     from ticker.discover import Candidate, Discovery
     from ticker.listing import Proposal
@@ -182,6 +183,17 @@ def _add(
     if (same := known.get(sources_file.url_key(source.url))) is not None:
         print(f"{same.name} ({same.url}) is a source already", file=out)
         return 0
+    server = settings.aggregator
+    if server is not None:
+        # With an aggregator, the server polls: the feed is subscribed there, not here.
+        from ticker.aggregator import manage as server_side
+
+        if not asker.confirm(f"Subscribe to {source.name!r} ({source.url}) on {server.url}?"):
+            return 1
+        timeout = settings.poll.timeout
+        shutdown.run(server_side.subscribe(server, source.url, timeout=timeout))
+        print(f"subscribed to {source.name} ({source.url}) on {server.url}", file=out)
+        return 0
     if not asker.confirm(f"Add {source.name!r} ({source.url}) to {config_path}?"):
         return 1
     sources_file.add(config_path, source)
@@ -220,13 +232,26 @@ def describe_listing(page: str, proposal: Proposal, tz: tzinfo | None) -> str:
     return "\n".join(lines)
 
 
-def remove(match: str, config_path: Path, store_path: Path, out: TextIO | None = None) -> int:
-    """`ticker remove`: the source leaves the config; its headlines go, starred ones stay."""
+def remove(
+    match: str,
+    config_path: Path,
+    store_path: Path,
+    out: TextIO | None = None,
+    *,
+    aggregator: AggregatorSettings | None = None,
+) -> int:
+    """`ticker remove`: the source leaves the config; its headlines go, starred ones stay.
+    An aggregator's feed (named as the sources list shows it) is unsubscribed on the server."""
     out = out or sys.stdout
     from ticker import sources_file
     from ticker.store import Store
 
-    removed = sources_file.remove(config_path, match)
+    try:
+        removed = sources_file.remove(config_path, match)
+    except sources_file.NoSuchSourceError:
+        if aggregator is None or not store_path.exists():
+            raise
+        return _unsubscribe(match, aggregator, store_path, out)
     for source in removed:
         kept = 0
         if store_path.exists():
@@ -234,6 +259,27 @@ def remove(match: str, config_path: Path, store_path: Path, out: TextIO | None =
                 _, kept = store.forget_source(source.url)
         starred = f"; {kept} starred headline{'s' if kept != 1 else ''} kept" if kept else ""
         print(f"removed {source.name} ({source.url}){starred}", file=out)
+    return 0
+
+
+def _unsubscribe(match: str, aggregator: AggregatorSettings, store_path: Path, out: TextIO) -> int:
+    from ticker import sources_file
+    from ticker.aggregator import manage as server_side
+    from ticker.store import Store
+
+    with Store(store_path) as store:
+        feeds = [h for h in store.health() if aggregator.feed_id(h.url) is not None]
+    chosen = [h for h in feeds if match in (h.url, h.name) or h.name.casefold() == match.casefold()]
+    if not chosen:
+        raise sources_file.NoSuchSourceError(
+            f"no source or {aggregator.url} feed matches {match!r}"
+        )
+    for feed in chosen:
+        shutdown.run(server_side.unsubscribe(aggregator, feed.url))
+        with Store(store_path) as store:
+            _, kept = store.forget_source(feed.url)
+        starred = f"; {kept} starred headline{'s' if kept != 1 else ''} kept" if kept else ""
+        print(f"unsubscribed {feed.name} on {aggregator.url}{starred}", file=out)
     return 0
 
 
@@ -307,6 +353,17 @@ def import_opml(
     from ticker import sources_file
 
     found = read_opml(location, settings)
+    server = settings.aggregator
+    if server is not None:
+        from ticker.aggregator import manage as server_side
+
+        urls = [source.url for source in found]
+        timeout = settings.poll.timeout
+        done, refused = shutdown.run(server_side.subscribe_many(server, urls, timeout=timeout))
+        for url, why in refused:
+            print(f"not subscribed: {url}: {why}", file=out)
+        print(f"subscribed to {len(done)} of {len(urls)} feeds on {server.url}", file=out)
+        return 0 if not refused else 1
     added, skipped = sources_file.add_many(config_path, found)
     print(
         f"imported {len(added)} source{'s' if len(added) != 1 else ''} from {location}"
@@ -321,7 +378,13 @@ def export_opml(settings: Settings, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     from ticker import opml
 
-    text = opml.write(settings.sources)
+    sources = list(settings.sources)
+    if settings.aggregator is not None:  # the server's feeds too, at their own addresses
+        from ticker.aggregator import manage as server_side
+
+        timeout = settings.poll.timeout
+        sources += shutdown.run(server_side.server_sources(settings.aggregator, timeout=timeout))
+    text = opml.write(sources)
     out.write(text if text.endswith("\n") else text + "\n")
     return 0
 

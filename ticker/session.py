@@ -34,6 +34,7 @@ from ticker.store import Query, Store
 from ticker.timeline import Timeline
 
 if TYPE_CHECKING:
+    from ticker.aggregator.settings import AggregatorSettings
     from ticker.alerts.events import AlertEvent
     from ticker.alerts.rules import AlertRule, AlertSettings
     from ticker.discover import Candidate, Discovery
@@ -164,11 +165,31 @@ class Session:
             store.set_starred(rows, starred)
 
     def health(self) -> list[SourceHealth]:
-        """The health of the session's sources (a removed source's row may linger in the store
-        for its starred headlines; it is not reported)."""
+        """The health of the session's sources and the aggregator's feeds (a removed source's
+        row may linger in the store for its starred headlines; it is not reported)."""
         urls = {s.url for s in self.sources}
+        aggregator = self.settings.aggregator
         with Store(self.store_path) as store:
-            return [record for record in store.health() if record.url in urls]
+            return [
+                record
+                for record in store.health()
+                if record.url in urls or (aggregator is not None and aggregator.owns(record.url))
+            ]
+
+    def remote_sources(self, health: Sequence[SourceHealth]) -> list[Source]:
+        """The aggregator's feeds (and its sync's own line) among `health`, as sources."""
+        aggregator = self.settings.aggregator
+        if aggregator is None:
+            return []
+        return [
+            Source(
+                name=record.name,
+                url=record.url,
+                kind="aggregator" if record.url == aggregator.source_url else "remote",
+            )
+            for record in health
+            if aggregator.owns(record.url)
+        ]
 
     async def poll_forever(
         self,
@@ -431,6 +452,8 @@ class Session:
         from ticker import sources_file
 
         self._writable("sources")
+        if self.settings.aggregator is not None:
+            return await self._subscribe(source, self.settings.aggregator)
         async with self._editing:
             same = self.source_for(source.url)
             if same is not None:
@@ -442,6 +465,15 @@ class Session:
             self.sources = (*self.sources, source)
             await self._sources_changed()
         return source
+
+    async def _subscribe(self, source: Source, aggregator: AggregatorSettings) -> Source:
+        """With an aggregator, a new source is a subscription on the server; the next sync,
+        started now, brings its headlines."""
+        from ticker.aggregator import manage
+
+        feed = await manage.subscribe(aggregator, source.url, timeout=self.settings.poll.timeout)
+        self.refresh()
+        return replace(source, url=aggregator.feed_url(feed), kind="remote")
 
     async def set_paused(self, url: str, paused: bool) -> Source:
         """Pause the source at `url` (kept, not polled) or resume it; the source as now."""
@@ -467,6 +499,13 @@ class Session:
         from ticker import sources_file
 
         self._writable("sources")
+        aggregator = self.settings.aggregator
+        if aggregator is not None and aggregator.feed_id(url) is not None:
+            from ticker.aggregator import manage
+
+            # The server first: while it refuses, the feed stays here as it is there.
+            await manage.unsubscribe(aggregator, url, timeout=self.settings.poll.timeout)
+            return await _in_thread(self._forget, [url])
         async with self._editing:
             found = self.source_for(url)
             if found is None:

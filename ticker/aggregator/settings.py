@@ -36,6 +36,16 @@ class AggregatorSettings:
         """The identity in the store of one of the server's feeds."""
         return f"{self.url.rstrip('/')}/#feed={feed_id}"
 
+    def feed_id(self, url: str) -> int | None:
+        """The server's id of the feed that `url` names in the store; None for another."""
+        prefix = self.feed_url(0)[:-1]
+        rest = url[len(prefix) :] if url.startswith(prefix) else ""
+        return int(rest) if rest.isdigit() else None
+
+    def owns(self, url: str) -> bool:
+        """Whether `url` names one of the server's feeds, or the sync itself, in the store."""
+        return self.feed_id(url) is not None or url == self.source_url
+
     def resolve_password(self) -> str:
         """The password: the command's first line of output, else the plain one."""
         if not self.password_command:

@@ -104,10 +104,9 @@ class Aggregator:
 
     def _forget_unsubscribed(self, store: Store, kept: set[int]) -> None:
         """Feeds unsubscribed on the server (elsewhere): their headlines go, starred stay."""
-        prefix = self.settings.feed_url(0)[:-1]
         for url in store.source_states():
-            feed = url[len(prefix) :] if url.startswith(prefix) else ""
-            if feed.isdigit() and int(feed) not in kept:
+            feed = self.settings.feed_id(url)
+            if feed is not None and feed not in kept:
                 store.forget_source(url)
 
     async def _push(self, backend: Backend, store: Store, in_store: InStore) -> None:

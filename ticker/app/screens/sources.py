@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 # Health is last: an error is as long as it is, and the line under the table has all of it.
 COLUMNS = ("Source", "Headlines", "Last success", "Next poll", "Health")
 NAME_WIDTH = 28
+SERVER_NAMES = {"ttrss": "tt-rss"}
 ERROR_WIDTH = 60
 
 
@@ -135,7 +136,9 @@ class SourcesScreen(Screen[str | None]):
         self._loaded = True
         self._health = list(health)
         known = {record.url: record for record in self._health}
-        sources = sorted(self.session.sources, key=lambda s: (s.name.casefold(), s.url))
+        # The aggregator's feeds (tt-rss...) beside the local sources, marked as the server's.
+        shown = [*self.session.sources, *self.session.remote_sources(self._health)]
+        sources = sorted(shown, key=lambda s: (s.kind != "aggregator", s.name.casefold(), s.url))
         self._rows = [_Row(s, known.get(s.url) or SourceHealth(s.url, s.name)) for s in sources]
         table.clear()
         for row in self._rows:
@@ -205,6 +208,12 @@ class SourcesScreen(Screen[str | None]):
             health = Text(f"{failures}{error}", style("sources--failing"), no_wrap=True)
             health.truncate(ERROR_WIDTH, overflow="ellipsis")
         name = Text(clean_line(row.source.name, markup=False), no_wrap=True)
+        server = self.session.settings.aggregator
+        if row.source.kind in ("remote", "aggregator") and server is not None:
+            # Whose feed it is, at the name's end where truncation cannot hide it.
+            mark = "sync" if row.source.kind == "aggregator" else SERVER_NAMES[server.kind]
+            name.truncate(NAME_WIDTH - len(mark) - 1, overflow="ellipsis")
+            name.append(f" {mark}", style("sources--muted"))
         name.truncate(NAME_WIDTH, overflow="ellipsis")
         next_poll = None if row.source.paused else record.next_poll
         return [
@@ -251,6 +260,10 @@ class SourcesScreen(Screen[str | None]):
             row = self._highlighted()
             if row is None:
                 return False
+            if row.source.kind == "aggregator":
+                return False  # the sync itself: its feeds are edited one by one
+            if row.source.kind == "remote" and action != "remove":
+                return False  # paused on the server, if at all
             if action == "pause":
                 return not row.source.paused
             if action == "resume":
@@ -284,12 +297,10 @@ class SourcesScreen(Screen[str | None]):
             if remove:
                 self.remove_source(source)
 
-        confirm = ConfirmRemove(
-            "Remove a source",
-            source.name,
-            "Its headlines are deleted; starred headlines are kept.",
-            source.url,
-        )
+        what = "Its headlines are deleted; starred headlines are kept."
+        if source.kind == "remote":
+            what = "Unsubscribed on the server; its headlines are deleted, starred ones kept."
+        confirm = ConfirmRemove("Remove a source", source.name, what, source.url)
         self.app.push_screen(confirm, answered)
 
     @work(group="edit", exit_on_error=False)
