@@ -717,18 +717,10 @@ class Store:
                     changed.append(int(row[0]))
         return changed
 
-    def remote_unread(self) -> set[int]:
-        """The remote ids of the aggregator's headlines unread here."""
-        rows = self._db.execute(
-            "SELECT remote_id FROM items WHERE remote_id IS NOT NULL AND read = 0"
-        )
-        return {int(r) for (r,) in rows}
-
-    def remote_starred(self) -> set[int]:
-        rows = self._db.execute(
-            "SELECT remote_id FROM items WHERE remote_id IS NOT NULL AND starred = 1"
-        )
-        return {int(r) for (r,) in rows}
+    def remote_count(self) -> int:
+        """How many of the aggregator's headlines are stored here."""
+        query = "SELECT count(*) FROM items WHERE remote_id IS NOT NULL"
+        return int(self._db.execute(query).fetchone()[0])
 
     def remote_state(self, key: str) -> str | None:
         row = self._db.execute("SELECT value FROM remote_state WHERE key = ?", (key,)).fetchone()

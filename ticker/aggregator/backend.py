@@ -49,18 +49,15 @@ class Backend(Protocol):
 
     async def feeds(self) -> list[RemoteFeed]: ...
 
-    def items_since(self, since_id: int) -> AsyncIterator[list[RemoteItem]]:
-        """Every item with an id above `since_id`, a page at a time."""
+    def items_since(
+        self, since_id: int, *, pages: int | None = None
+    ) -> AsyncIterator[list[RemoteItem]]:
+        """Items with an id above `since_id`, newest first, a page at a time (at most
+        `pages` pages)."""
         ...
 
-    async def recent(self, count: int) -> list[RemoteItem]:
-        """The newest `count` items (their marks as the server has them now)."""
-        ...
-
-    async def unread_count(self) -> int: ...
-
-    async def ids(self, which: Mark) -> set[int]:
-        """Every id that is unread (`which` "read") or starred (`which` "starred")."""
+    async def page(self, skip: int) -> list[RemoteItem]:
+        """A page of items, newest first, after the newest `skip` (their marks as now)."""
         ...
 
     async def set_marks(self, which: Mark, value: bool, ids: Iterable[int]) -> None: ...
@@ -99,30 +96,18 @@ class TtrssBackend:
             for f in await self._client.feeds()
         ]
 
-    async def items_since(self, since_id: int) -> AsyncIterator[list[RemoteItem]]:
+    async def items_since(
+        self, since_id: int, *, pages: int | None = None
+    ) -> AsyncIterator[list[RemoteItem]]:
+        taken = 0
         async for page in self._client.headline_pages(since_id=since_id, show_content=True):
             yield [_item(h) for h in page]
+            taken += 1
+            if pages is not None and taken >= pages:
+                return
 
-    async def recent(self, count: int) -> list[RemoteItem]:
-        found: list[RemoteItem] = []
-        while len(found) < count:
-            page = await self._client.headlines(limit=count - len(found), skip=len(found))
-            found.extend(_item(h) for h in page)
-            if not page:
-                break
-        return found
-
-    async def unread_count(self) -> int:
-        content = await self._client.call("getUnread")
-        unread = content.get("unread") if isinstance(content, dict) else None
-        return int(unread) if isinstance(unread, (int, str)) and str(unread).isdigit() else -1
-
-    async def ids(self, which: Mark) -> set[int]:
-        found: set[int] = set()
-        pages = self._client.headline_pages(view_mode="unread" if which == "read" else "marked")
-        async for page in pages:
-            found.update(h.id for h in page)
-        return found
+    async def page(self, skip: int) -> list[RemoteItem]:
+        return [_item(h) for h in await self._client.headlines(skip=skip)]
 
     async def set_marks(self, which: Mark, value: bool, ids: Iterable[int]) -> None:
         ids = list(ids)

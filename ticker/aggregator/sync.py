@@ -1,10 +1,10 @@
 """One sync with an aggregator: marks made here go up, feeds and new headlines come down.
 
 A sync is a few requests whatever the number of feeds: the marks waiting here (one request per
-kind of change), the feed list, the headlines above the last id seen (pages of 200), the newest
-items' marks, and the server's unread count; only when that count differs from the store's are
-the unread and starred ids read whole. Marks still waiting to go up win over the server's
-state, so nothing marked here comes back unread.
+kind of change), the headlines above the last id seen (pages of 200), the newest page's marks
+and one older page's in turn; the feed list every tenth sync, or when a headline names a feed
+not seen yet. Marks still waiting to go up win over the server's state, so nothing marked here
+comes back unread.
 """
 
 from __future__ import annotations
@@ -22,7 +22,10 @@ from ticker.model import Headline, Source
 from ticker.sanitize import clean_line, clean_url
 from ticker.store import PollRecord, Store
 
-RECENT = 200  # the newest items whose marks are read back every sync
+PAGE = 200  # headlines a request brings (tt-rss's most)
+FIRST_PAGES = 10  # a first sync brings the newest 2,000 headlines
+MARK_PAGES = 50  # the pages of older headlines whose marks are read back in turn
+FEEDS_EVERY = 10  # syncs between two reads of the feed list (sooner when a new feed shows)
 SUMMARY_MAX = 600  # characters of an item's text kept as its summary
 NAME_MAX = 120
 
@@ -78,21 +81,44 @@ class Aggregator:
         returns how many headlines came down. Raises TickerError when the server fails."""
         backend = await self._connected()
         await self._push(backend, store, in_store)
-        feeds = await backend.feeds()
-        sources = {feed.id: self._feed_source(feed) for feed in feeds}
-        await in_store(store.ensure_sources, list(sources.values()))
-        await in_store(self._forget_unsubscribed, store, set(sources))
+        turn = int(await in_store(store.remote_state, "turn") or 0)
         since = int(await in_store(store.remote_state, "since_id") or 0)
+        sources = await in_store(self._known_feeds, store)
+        if not since or not sources or turn % FEEDS_EVERY == 0:
+            sources = await self._take_feeds(backend, store, in_store)
         newest, came = since, 0
-        async for page in backend.items_since(since):
+        # The first sync takes the newest headlines only: on a big server every page costs
+        # its whole query again (tt-rss pages by OFFSET), and old news is old.
+        async for page in backend.items_since(since, pages=None if since else FIRST_PAGES):
+            if any(item.feed_id not in sources for item in page):  # subscribed elsewhere
+                sources = await self._take_feeds(backend, store, in_store)
             records = _records(page, sources, now)
             came += sum(len(record.headlines or ()) for record in records)
             await ingest(records)
             newest = max(newest, *(item.id for item in page))
         if newest != since:
             await in_store(store.set_remote_state, "since_id", str(newest))
-        await self._take_marks(backend, store, in_store)
+        await self._take_marks(backend, store, in_store, turn)
+        await in_store(store.set_remote_state, "turn", str(turn + 1))
         return came
+
+    async def _take_feeds(
+        self, backend: Backend, store: Store, in_store: InStore
+    ) -> dict[int, Source]:
+        """The server's feeds, as sources in the store; those gone from it are forgotten."""
+        sources = {feed.id: self._feed_source(feed) for feed in await backend.feeds()}
+        await in_store(store.ensure_sources, list(sources.values()))
+        await in_store(self._forget_unsubscribed, store, set(sources))
+        return sources
+
+    def _known_feeds(self, store: Store) -> dict[int, Source]:
+        """The server's feeds as the last sync stored them."""
+        known = {}
+        for record in store.health():
+            feed = self.settings.feed_id(record.url)
+            if feed is not None:
+                known[feed] = Source(name=record.name, url=record.url, kind="remote")
+        return known
 
     def _feed_source(self, feed: RemoteFeed) -> Source:
         return Source(
@@ -117,18 +143,17 @@ class Aggregator:
             await backend.set_marks(field, value, [mark[0] for mark in batch])
             await in_store(store.marks_sent, batch)
 
-    async def _take_marks(self, backend: Backend, store: Store, in_store: InStore) -> None:
-        recent = await backend.recent(RECENT)
-        await in_store(store.apply_remote_marks, [(i.id, i.read, i.starred) for i in recent])
-        unread_here = await in_store(store.remote_unread)
-        if await backend.unread_count() == len(unread_here):
-            return
-        # Marks changed on older items elsewhere: the whole lists, a page per 200 ids.
-        unread = await backend.ids("read")
-        starred = await backend.ids("starred")
-        known = unread_here | await in_store(store.remote_starred) | unread | starred
-        states = [(i, i not in unread, i in starred) for i in known]
-        await in_store(store.apply_remote_marks, states)
+    async def _take_marks(
+        self, backend: Backend, store: Store, in_store: InStore, turn: int
+    ) -> None:
+        """The server's marks: on the newest page every sync, and on one older page of those
+        this store holds in turn, so a change made elsewhere arrives within a few syncs at
+        the cost of two requests, however many headlines there are."""
+        held = await in_store(store.remote_count)
+        pages = max(1, min(MARK_PAGES, -(-held // PAGE)))
+        for skip in sorted({0, (turn % pages) * PAGE}):
+            items = await backend.page(skip)
+            await in_store(store.apply_remote_marks, [(i.id, i.read, i.starred) for i in items])
 
 
 def _records(
