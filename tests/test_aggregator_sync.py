@@ -16,7 +16,7 @@ from ttrss_engine import Engine
 from ttrss_fixtures import TtrssUser
 
 from ticker.aggregator.settings import AggregatorSettings
-from ticker.aggregator.sync import FEEDS_EVERY, Aggregator
+from ticker.aggregator.sync import FEEDS_EVERY, FIRST_PAGES, Aggregator
 from ticker.config import PollSettings
 from ticker.model import PollOutcome
 from ticker.poller import Poller
@@ -170,3 +170,41 @@ def test_a_feed_unsubscribed_elsewhere_goes_within_ten_syncs_and_its_starred_one
     feed_ids = {i: row["feed_id"] for i, row in server.items()}
     assert keep in left
     assert not [i for i in left if feed_ids[i] == gone and i != keep]
+
+
+def test_a_first_sync_takes_the_newest_headlines_and_older_marks_arrive_in_turn(
+    ttrss_engine: Engine, ttrss_user: TtrssUser, tmp_path: Path
+) -> None:
+    # 12 feeds x 200: more than a first sync takes (FIRST_PAGES pages of 200).
+    ttrss_engine.bulk_feeds(
+        12, 200, user=ttrss_user.login, prefix=f"http://{ttrss_user.login}.invalid/"
+    )
+    store_path = tmp_path / "ticker.db"
+    settings = _settings(ttrss_engine, ttrss_user)
+    outcomes, requests = _sync(store_path, settings)
+    assert [o.error for o in outcomes] == [None]
+    stored = {i[0] for i in _items(store_path)}
+    newest = _server_ids(ttrss_engine, ttrss_user)  # the server's order: newest first
+    assert len(stored) == FIRST_PAGES * 200 and stored == set(newest[: len(stored)])
+    assert requests <= FIRST_PAGES + 6, requests
+    # Elsewhere, an old headline (past the newest page) is read: it arrives within the syncs
+    # it takes to go round the pages this store holds, two pages a sync.
+    old = newest[len(stored) - 1]  # the oldest stored: on the last page
+    sid = ttrss_engine.login(ttrss_user.login, ttrss_user.password)
+    ttrss_engine.call("updateArticle", sid=sid, article_ids=str(old), field=2, mode=0)
+    for _ in range(FIRST_PAGES):
+        _, requests = _sync(store_path, settings)
+        if {i[0]: i[3] for i in _items(store_path)}[old]:
+            break
+    assert {i[0]: i[3] for i in _items(store_path)}[old] == 1
+    assert requests <= 5, requests  # login, headlines since, two pages of marks
+
+
+def _server_ids(engine: Engine, user: TtrssUser) -> list[int]:
+    sid = engine.login(user.login, user.password)
+    ids: list[int] = []
+    while True:
+        reply = engine.call("getHeadlines", sid=sid, feed_id=-4, limit=200, skip=len(ids))
+        ids += [row["id"] for row in reply["content"]]
+        if len(reply["content"]) < 200:
+            return ids
