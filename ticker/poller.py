@@ -115,6 +115,7 @@ class Poller:
         # A server that polls for us: synced like a source (its schedule, backoff and health
         # are the source's), its feeds are never fetched here.
         self._aggregator = aggregator
+        self._pushing: asyncio.Task[None] | None = None  # marks on their way to it
         self.sources = self._with_aggregator(sources)
         self.retention = retention or Retention()
         self._store_path = store_path
@@ -236,6 +237,9 @@ class Poller:
                         {url: claim for url, (_, claim) in claimed.items()},
                     )
             try:
+                if self._pushing is not None:
+                    self._pushing.cancel()
+                    await asyncio.gather(self._pushing, return_exceptions=True)
                 if self._aggregator is not None:
                     with contextlib.suppress(Exception):
                         await asyncio.shield(self._aggregator.aclose())
@@ -481,6 +485,17 @@ class Poller:
             return await self._ingest_later(_Job(record, failed, body, status, epoch))
         finally:
             self._in_flight.discard(source.url)
+
+    def push_marks(self) -> None:
+        """Send the marks made here to the aggregator now, not at its next sync (a mark
+        that cannot go now waits for that sync)."""
+        if self._aggregator is None or (self._pushing is not None and not self._pushing.done()):
+            return
+        self._pushing = asyncio.create_task(self._push_marks(self._aggregator))
+
+    async def _push_marks(self, aggregator: Aggregator) -> None:
+        with contextlib.suppress(Exception):
+            await aggregator.push(self._store_required(), self._in_store)
 
     async def _sync(self, source: Source, aggregator: Aggregator) -> PollOutcome:
         """A sync with the aggregator in place of a fetch: its headlines are stored as they

@@ -353,6 +353,8 @@ class Session:
                     if run.done():
                         break
                     changed, _, edited = await asyncio.to_thread(self._look, watch)
+                    if changed and self.settings.aggregator is not None:
+                        poller.push_marks()  # marks made here or in a viewer, at once
                     took = edited is not None and await self._take_sources(*edited)
                     if took and on_change is not None:
                         on_change(())

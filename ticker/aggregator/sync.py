@@ -120,6 +120,10 @@ class Aggregator:
                 known[feed] = Source(name=record.name, url=record.url, kind="remote")
         return known
 
+    async def push(self, store: Store, in_store: InStore) -> None:
+        """Send the marks waiting here now, between syncs."""
+        await self._push(await self._connected(), store, in_store)
+
     def _feed_source(self, feed: RemoteFeed) -> Source:
         return Source(
             name=clean_line(feed.title, NAME_MAX) or clean_url(feed.url) or f"feed {feed.id}",
