@@ -18,7 +18,7 @@ from ttrss_fixtures import TtrssUser
 from ticker.aggregator.settings import AggregatorSettings
 from ticker.aggregator.sync import FEEDS_EVERY, FIRST_PAGES, Aggregator
 from ticker.config import PollSettings
-from ticker.model import PollOutcome
+from ticker.model import Badge, PollOutcome
 from ticker.poller import Poller
 from ticker.store import Store
 
@@ -93,12 +93,16 @@ def test_the_next_sync_fetches_only_what_is_new(
     settings = _settings(ttrss_engine, ttrss_user)
     _sync(store, settings)
     before = {i[0] for i in _items(store)}
-    ttrss_engine.publish(0, "Harbour cranes return to work after the strike")
+    ttrss_engine.publish(0, "EXCLUSIVE: Harbour cranes return to work after the strike")
     ttrss_engine.update_feeds(subscribed)
     _, requests = _sync(store, settings)
     after = _items(store)
     new = [i for i in after if i[0] not in before]
+    # Badged by the same rules as a local feed's headline: the prefix becomes the badge.
     assert [i[2] for i in new] == ["Harbour cranes return to work after the strike"]
+    with Store(store) as opened:
+        [headline] = [h for h in opened.headlines() if h.guid == f"remote:{new[0][0]}"]
+        assert headline.badges == Badge.EXCLUSIVE
     assert len(after) == len(before) + 1
     assert requests <= 7, requests
 
