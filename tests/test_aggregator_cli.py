@@ -95,3 +95,20 @@ def test_opml_import_subscribes_each_feed_and_export_lists_the_server_s(
     assert exported.returncode == 0, exported.stderr
     for url in urls:
         assert f'xmlUrl="{url}"' in exported.stdout
+
+
+def test_a_plain_password_others_can_read_is_warned_about(
+    home: Path, ttrss_engine: Engine, ttrss_user: TtrssUser
+) -> None:
+    config = home / "config.toml"
+    config.write_text(
+        "sources = []\n\n[aggregator]\n"
+        f'url = "{ttrss_engine.url}"\nuser = "{ttrss_user.login}"\n'
+        f"password = {json.dumps(ttrss_user.password)}\n"
+    )
+    config.chmod(0o644)
+    shown = _ticker(home, "headlines")
+    assert shown.returncode == 0, shown.stderr
+    assert "holds the aggregator's password and others can read it" in shown.stderr
+    config.chmod(0o600)
+    assert _ticker(home, "headlines").stderr == ""

@@ -324,7 +324,10 @@ def _complain(message: str) -> None:
 def _settings(args: argparse.Namespace) -> Settings:
     from ticker import config, locations
 
-    return config.load(locations.config_file(args.config))
+    settings = config.load(locations.config_file(args.config))
+    if settings.aggregator is not None and settings.aggregator.warning:
+        print(f"ticker: warning: {settings.aggregator.warning}", file=sys.stderr)
+    return settings
 
 
 def _chosen_sources(args: argparse.Namespace, settings: Settings) -> tuple[list[Source], bool]:
