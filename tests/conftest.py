@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-# The real Tiny Tiny RSS for the aggregator's tests (started only by a test that asks for it).
-pytest_plugins = ["ttrss_fixtures"]
+# The real Tiny Tiny RSS and Miniflux for the aggregator's tests (started only by a test that
+# asks for one).
+pytest_plugins = ["ttrss_fixtures", "miniflux_fixtures"]
 
 
 @pytest.fixture(scope="session")

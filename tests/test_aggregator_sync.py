@@ -191,6 +191,8 @@ def test_a_first_sync_takes_the_newest_headlines_and_older_marks_arrive_in_turn(
     newest = _server_ids(ttrss_engine, ttrss_user)  # the server's order: newest first
     assert len(stored) == FIRST_PAGES * 200 and stored == set(newest[: len(stored)])
     assert requests <= FIRST_PAGES + 6, requests
+    _, requests = _sync(store_path, settings)  # what the first left is older: nothing comes
+    assert {i[0] for i in _items(store_path)} == stored and requests <= 5
     # Elsewhere, an old headline (past the newest page) is read: it arrives within the syncs
     # it takes to go round the pages this store holds, two pages a sync.
     old = newest[len(stored) - 1]  # the oldest stored: on the last page

@@ -227,9 +227,11 @@ class Engine:
         """`feeds` feeds of `items` unread items each for `user`, straight into the database.
 
         For the scale bench: nothing is fetched, and the feeds are never updated (their update
-        interval is -1, "disabled"), so the updater leaves them alone. Ids ascend feed by feed;
-        each item's `updated` differs, so tt-rss's date order is a total order.
+        interval is -1, "disabled"), so the updater leaves them alone. Ids ascend feed by feed,
+        and so do the items' dates (entered and updated), one second apart: the newest items have
+        the highest ids, as on a live server, and tt-rss's date order is a total order.
         """
+        total = int(feeds) * int(items)  # dates rise with ids, as a live tt-rss takes items in
         cat, new_cat = "NULL", ""
         if category is not None:
             cat = "(SELECT id FROM new_cat)"
@@ -257,10 +259,11 @@ class Engine:
                 SELECT 'Bulk story ' || f.n || '.' || j,
                        'bulk:' || f.id || ':' || j,
                        {_quote(prefix)} || f.n || '/' || j || '.html',
-                       NOW() - make_interval(secs => (f.n * {int(items)} + j)),
+                       NOW() - make_interval(secs => {total} - ((f.n - 1) * {int(items)} + j)),
                        '<p>Story ' || j || ' of bulk feed ' || f.n || '.</p>',
                        'SHA1:' || md5(f.id || ':' || j),
-                       NOW(), NOW(), 'Bulk desk'
+                       NOW() - make_interval(secs => {total} - ((f.n - 1) * {int(items)} + j)),
+                       NOW(), 'Bulk desk'
                 FROM bulk_feed AS f, generate_series(1, {int(items)}) AS j
                 ORDER BY f.id, j
                 RETURNING id, guid)

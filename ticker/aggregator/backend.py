@@ -71,6 +71,10 @@ class Backend(Protocol):
 
 def connect(settings: AggregatorSettings, password: str, *, timeout: float = 30.0) -> Backend:
     """A back end for the configured server (nothing is sent until it is used)."""
+    if settings.kind == "miniflux":
+        from ticker.aggregator.miniflux import MinifluxBackend
+
+        return MinifluxBackend(settings, password, timeout=timeout)
     return TtrssBackend(settings, password, timeout=timeout)
 
 

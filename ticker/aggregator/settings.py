@@ -10,7 +10,7 @@ from typing import Any
 
 from ticker.errors import TickerError
 
-KINDS = ("ttrss",)
+KINDS = ("ttrss", "miniflux")
 PASSWORD_COMMAND_TIMEOUT = 30.0  # seconds: a password manager may ask its user first
 
 

@@ -24,6 +24,7 @@ from ticker.store import PollRecord, Store
 
 PAGE = 200  # headlines a request brings (tt-rss's most)
 FIRST_PAGES = 10  # a first sync brings the newest 2,000 headlines
+CATCH_UP_PAGES = 25  # and a later one at most the newest 5,000 (after days away)
 MARK_PAGES = 50  # the pages of older headlines whose marks are read back in turn
 FEEDS_EVERY = 10  # syncs between two reads of the feed list (sooner when a new feed shows)
 SUMMARY_MAX = 600  # characters of an item's text kept as its summary
@@ -87,9 +88,13 @@ class Aggregator:
         if not since or not sources or turn % FEEDS_EVERY == 0:
             sources = await self._take_feeds(backend, store, in_store)
         newest, came = since, 0
-        # The first sync takes the newest headlines only: on a big server every page costs
-        # its whole query again (tt-rss pages by OFFSET), and old news is old.
-        async for page in backend.items_since(since, pages=None if since else FIRST_PAGES):
+        # The newest headlines only, on a first sync and after a long time away: on a big
+        # server every page costs its whole query again (tt-rss pages by OFFSET), and old news
+        # is old. A server that orders by more than arrival (filter scores) cannot make one
+        # sync walk all of it either.
+        async for page in backend.items_since(
+            since, pages=CATCH_UP_PAGES if since else FIRST_PAGES
+        ):
             if any(item.feed_id not in sources for item in page):  # subscribed elsewhere
                 sources = await self._take_feeds(backend, store, in_store)
             records = _records(page, sources, now)
