@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 # Health is last: an error is as long as it is, and the line under the table has all of it.
 COLUMNS = ("Source", "Headlines", "Last success", "Next poll", "Health")
 NAME_WIDTH = 28
-SERVER_NAMES = {"ttrss": "tt-rss"}
+SERVER_NAMES = {"ttrss": "tt-rss", "miniflux": "miniflux"}
 ERROR_WIDTH = 60
 
 
