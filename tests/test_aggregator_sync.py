@@ -6,20 +6,17 @@ poller exactly as the app and `ticker serve` do (`Poller(..., aggregator=...)`).
 
 from __future__ import annotations
 
-import asyncio
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aggregator_helpers import row_of, stored_items, sync_once
 from ttrss_engine import Engine
 from ttrss_fixtures import TtrssUser
 
 from ticker.aggregator.settings import AggregatorSettings
-from ticker.aggregator.sync import FEEDS_EVERY, FIRST_PAGES, Aggregator
-from ticker.config import PollSettings
-from ticker.model import Badge, PollOutcome
-from ticker.poller import Poller
+from ticker.aggregator.sync import FEEDS_EVERY, FIRST_PAGES
+from ticker.model import Badge
 from ticker.store import Store
 
 
@@ -29,31 +26,11 @@ def _settings(engine: Engine, user: TtrssUser, url: str | None = None) -> Aggreg
     )
 
 
-def _sync(store: Path, settings: AggregatorSettings) -> tuple[list[PollOutcome], int]:
-    """One poll round with the aggregator as the only source; its outcomes and requests."""
-
-    async def run() -> tuple[list[PollOutcome], int]:
-        aggregator = Aggregator(settings)
-        async with Poller(store, [], PollSettings(), aggregator=aggregator) as poller:
-            outcomes = await poller.poll_once()
-            return outcomes, aggregator.requests
-
-    return asyncio.run(run())
-
-
 def _server(engine: Engine, user: TtrssUser, **params: Any) -> dict[int, dict[str, Any]]:
     """The user's articles as tt-rss holds them, by id (the test's own API calls)."""
     sid = engine.login(user.login, user.password)
     reply = engine.call("getHeadlines", sid=sid, feed_id=-4, limit=200, **params)
     return {row["id"]: row for row in reply["content"]}
-
-
-def _items(store: Path) -> list[tuple[int, str, str, int, int]]:
-    with sqlite3.connect(store) as db:
-        return db.execute(
-            "SELECT remote_id, sources.name, title, read, starred FROM items"
-            " JOIN sources ON sources.id = items.source_id ORDER BY remote_id"
-        ).fetchall()
 
 
 @pytest.fixture
@@ -73,9 +50,9 @@ def test_a_sync_stores_every_headline_under_its_feed_in_a_few_requests(
     ttrss_engine: Engine, ttrss_user: TtrssUser, subscribed: list[int], tmp_path: Path
 ) -> None:
     store = tmp_path / "ticker.db"
-    outcomes, requests = _sync(store, _settings(ttrss_engine, ttrss_user))
+    outcomes, requests = sync_once(store, _settings(ttrss_engine, ttrss_user))
     server = _server(ttrss_engine, ttrss_user)
-    items = _items(store)
+    items = stored_items(store)
     assert [o.error for o in outcomes] == [None]
     assert len(server) == 2 * ttrss_engine.demo_items
     assert [i[0] for i in items] == sorted(server)
@@ -91,12 +68,12 @@ def test_the_next_sync_fetches_only_what_is_new(
 ) -> None:
     store = tmp_path / "ticker.db"
     settings = _settings(ttrss_engine, ttrss_user)
-    _sync(store, settings)
-    before = {i[0] for i in _items(store)}
+    sync_once(store, settings)
+    before = {i[0] for i in stored_items(store)}
     ttrss_engine.publish(0, "EXCLUSIVE: Harbour cranes return to work after the strike")
     ttrss_engine.update_feeds(subscribed)
-    _, requests = _sync(store, settings)
-    after = _items(store)
+    _, requests = sync_once(store, settings)
+    after = stored_items(store)
     new = [i for i in after if i[0] not in before]
     # Badged by the same rules as a local feed's headline: the prefix becomes the badge.
     assert [i[2] for i in new] == ["Harbour cranes return to work after the strike"]
@@ -112,8 +89,8 @@ def test_marks_made_here_reach_the_server_and_marks_made_there_come_back(
 ) -> None:
     store_path = tmp_path / "ticker.db"
     settings = _settings(ttrss_engine, ttrss_user)
-    _sync(store_path, settings)
-    first, second, third = [i[0] for i in _items(store_path)][:3]
+    sync_once(store_path, settings)
+    first, second, third = [i[0] for i in stored_items(store_path)][:3]
     with Store(store_path) as store:
         rows = {h.guid: h.row for h in store.headlines()}
         store.set_read([rows[f"remote:{first}"]])
@@ -121,10 +98,10 @@ def test_marks_made_here_reach_the_server_and_marks_made_there_come_back(
     # Elsewhere (a phone app): the third is starred on the server.
     sid = ttrss_engine.login(ttrss_user.login, ttrss_user.password)
     ttrss_engine.call("updateArticle", sid=sid, article_ids=str(third), field=0, mode=1)
-    _sync(store_path, settings)
+    sync_once(store_path, settings)
     server = _server(ttrss_engine, ttrss_user)
     assert server[first]["unread"] is False and server[second]["marked"] is True
-    marks = {i[0]: (i[3], i[4]) for i in _items(store_path)}
+    marks = {i[0]: (i[3], i[4]) for i in stored_items(store_path)}
     assert marks[first] == (1, 0) and marks[second] == (0, 1) and marks[third] == (0, 1)
     with Store(store_path) as store:
         assert store.pending_marks() == []
@@ -135,22 +112,22 @@ def test_marks_wait_while_the_server_is_down_and_win_over_its_older_state(
 ) -> None:
     store_path = tmp_path / "ticker.db"
     settings = _settings(ttrss_engine, ttrss_user)
-    _sync(store_path, settings)
-    target = _items(store_path)[0][0]
+    sync_once(store_path, settings)
+    target = stored_items(store_path)[0][0]
     with Store(store_path) as store:
-        row = next(h.row for h in store.headlines() if h.guid == f"remote:{target}")
+        row = row_of(store, target)
         store.set_read([row])
     down = _settings(ttrss_engine, ttrss_user, url="http://127.0.0.1:9")  # nothing listens
-    outcomes, _ = _sync(store_path, down)
+    outcomes, _ = sync_once(store_path, down)
     assert outcomes[0].error  # said, not raised
     with Store(store_path) as store:
         assert [m[:3] for m in store.pending_marks()] == [(target, "read", True)]
         assert store.headline(row).read  # and nothing stored was lost
     # The server still says unread (its state is older than the mark made here).
     assert _server(ttrss_engine, ttrss_user)[target]["unread"] is True
-    _sync(store_path, settings)
+    sync_once(store_path, settings)
     assert _server(ttrss_engine, ttrss_user)[target]["unread"] is False
-    assert {i[0]: i[3] for i in _items(store_path)}[target] == 1
+    assert {i[0]: i[3] for i in stored_items(store_path)}[target] == 1
 
 
 def test_a_feed_unsubscribed_elsewhere_goes_within_ten_syncs_and_its_starred_ones_stay(
@@ -158,19 +135,19 @@ def test_a_feed_unsubscribed_elsewhere_goes_within_ten_syncs_and_its_starred_one
 ) -> None:
     store_path = tmp_path / "ticker.db"
     settings = _settings(ttrss_engine, ttrss_user)
-    _sync(store_path, settings)
+    sync_once(store_path, settings)
     gone = subscribed[1]
     server = _server(ttrss_engine, ttrss_user)
     keep = next(i for i, row in server.items() if row["feed_id"] == gone)
     with Store(store_path) as store:
-        store.set_starred([next(h.row for h in store.headlines() if h.guid == f"remote:{keep}")])
-    _sync(store_path, settings)  # the star reaches the server first
+        store.set_starred([row_of(store, keep)])
+    sync_once(store_path, settings)  # the star reaches the server first
     sid = ttrss_engine.login(ttrss_user.login, ttrss_user.password)
     ttrss_engine.call("unsubscribeFeed", sid=sid, feed_id=gone)
     # The feed list is read every FEEDS_EVERY syncs: the feed goes within that many.
     for _ in range(FEEDS_EVERY):
-        _sync(store_path, settings)
-    left = {i[0] for i in _items(store_path)}
+        sync_once(store_path, settings)
+    left = {i[0] for i in stored_items(store_path)}
     feed_ids = {i: row["feed_id"] for i, row in server.items()}
     assert keep in left
     assert not [i for i in left if feed_ids[i] == gone and i != keep]
@@ -185,24 +162,24 @@ def test_a_first_sync_takes_the_newest_headlines_and_older_marks_arrive_in_turn(
     )
     store_path = tmp_path / "ticker.db"
     settings = _settings(ttrss_engine, ttrss_user)
-    outcomes, requests = _sync(store_path, settings)
+    outcomes, requests = sync_once(store_path, settings)
     assert [o.error for o in outcomes] == [None]
-    stored = {i[0] for i in _items(store_path)}
+    stored = {i[0] for i in stored_items(store_path)}
     newest = _server_ids(ttrss_engine, ttrss_user)  # the server's order: newest first
     assert len(stored) == FIRST_PAGES * 200 and stored == set(newest[: len(stored)])
     assert requests <= FIRST_PAGES + 6, requests
-    _, requests = _sync(store_path, settings)  # what the first left is older: nothing comes
-    assert {i[0] for i in _items(store_path)} == stored and requests <= 5
+    _, requests = sync_once(store_path, settings)  # what the first left is older: nothing comes
+    assert {i[0] for i in stored_items(store_path)} == stored and requests <= 5
     # Elsewhere, an old headline (past the newest page) is read: it arrives within the syncs
     # it takes to go round the pages this store holds, two pages a sync.
     old = newest[len(stored) - 1]  # the oldest stored: on the last page
     sid = ttrss_engine.login(ttrss_user.login, ttrss_user.password)
     ttrss_engine.call("updateArticle", sid=sid, article_ids=str(old), field=2, mode=0)
     for _ in range(FIRST_PAGES):
-        _, requests = _sync(store_path, settings)
-        if {i[0]: i[3] for i in _items(store_path)}[old]:
+        _, requests = sync_once(store_path, settings)
+        if {i[0]: i[3] for i in stored_items(store_path)}[old]:
             break
-    assert {i[0]: i[3] for i in _items(store_path)}[old] == 1
+    assert {i[0]: i[3] for i in stored_items(store_path)}[old] == 1
     assert requests <= 5, requests  # login, headlines since, two pages of marks
 
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aggregator_helpers import row_of, stored_items, sync_once
 from miniflux_engine import Engine
 from miniflux_fixtures import MinifluxUser
 
@@ -23,10 +23,7 @@ from ticker.aggregator.backend import connect
 from ticker.aggregator.manage import subscribe
 from ticker.aggregator.miniflux import MinifluxBackend, MinifluxError
 from ticker.aggregator.settings import AggregatorSettings
-from ticker.aggregator.sync import FEEDS_EVERY, Aggregator
-from ticker.config import PollSettings
-from ticker.model import PollOutcome
-from ticker.poller import Poller
+from ticker.aggregator.sync import FEEDS_EVERY
 from ticker.store import Store
 
 
@@ -41,33 +38,9 @@ def _settings(
     )
 
 
-def _sync(store: Path, settings: AggregatorSettings) -> tuple[list[PollOutcome], int]:
-    """One poll round with the aggregator as the only source; its outcomes and requests."""
-
-    async def run() -> tuple[list[PollOutcome], int]:
-        aggregator = Aggregator(settings)
-        async with Poller(store, [], PollSettings(), aggregator=aggregator) as poller:
-            outcomes = await poller.poll_once()
-            return outcomes, aggregator.requests
-
-    return asyncio.run(run())
-
-
 def _server(engine: Engine, user: MinifluxUser) -> dict[int, dict[str, Any]]:
     """The user's entries as Miniflux holds them, by id (the test's own API calls)."""
     return engine.entries(user=user.login, password=user.password)
-
-
-def _items(store: Path) -> list[tuple[int, str, str, int, int]]:
-    with sqlite3.connect(store) as db:
-        return db.execute(
-            "SELECT remote_id, sources.name, title, read, starred FROM items"
-            " JOIN sources ON sources.id = items.source_id ORDER BY remote_id"
-        ).fetchall()
-
-
-def _row(store: Store, remote_id: int) -> int:
-    return next(h.row for h in store.headlines() if h.guid == f"remote:{remote_id}")
 
 
 @pytest.fixture
@@ -92,9 +65,9 @@ def test_a_sync_stores_every_headline_under_its_feed_in_a_few_requests(
     miniflux_engine: Engine, miniflux_user: MinifluxUser, subscribed: list[int], tmp_path: Path
 ) -> None:
     store = tmp_path / "ticker.db"
-    outcomes, requests = _sync(store, _settings(miniflux_engine, miniflux_user))
+    outcomes, requests = sync_once(store, _settings(miniflux_engine, miniflux_user))
     server = _server(miniflux_engine, miniflux_user)
-    items = _items(store)
+    items = stored_items(store)
     assert [o.error for o in outcomes] == [None]
     assert len(server) == 2 * miniflux_engine.demo_items
     assert [i[0] for i in items] == sorted(server)
@@ -111,15 +84,15 @@ def test_the_next_sync_fetches_only_what_is_new(
 ) -> None:
     store = tmp_path / "ticker.db"
     settings = _settings(miniflux_engine, miniflux_user)
-    _sync(store, settings)
-    before = {i[0] for i in _items(store)}
+    sync_once(store, settings)
+    before = {i[0] for i in stored_items(store)}
     miniflux_engine.publish(0, "Harbour cranes return to work after the strike")
     miniflux_engine.refresh(
         subscribed[0], user=miniflux_user.login, password=miniflux_user.password
     )
     logged = len(miniflux_engine.requests_of(miniflux_user.login))
-    _, requests = _sync(store, settings)
-    after = _items(store)
+    _, requests = sync_once(store, settings)
+    after = stored_items(store)
     new = [i for i in after if i[0] not in before]
     assert [i[2] for i in new] == ["Harbour cranes return to work after the strike"]
     assert len(after) == len(before) + 1
@@ -136,26 +109,26 @@ def test_marks_made_here_reach_the_server_and_marks_made_there_come_back(
 ) -> None:
     store_path = tmp_path / "ticker.db"
     settings = _settings(miniflux_engine, miniflux_user)
-    _sync(store_path, settings)
-    first, second, third, fourth = [i[0] for i in _items(store_path)][:4]
+    sync_once(store_path, settings)
+    first, second, third, fourth = [i[0] for i in stored_items(store_path)][:4]
     # Elsewhere (a phone app): the third is starred and the fourth read on the server.
     user = {"user": miniflux_user.login, "password": miniflux_user.password}
     miniflux_engine.api("PUT", f"entries/{third}/bookmark", **user)
     miniflux_engine.api("PUT", "entries", {"entry_ids": [fourth], "status": "read"}, **user)
     with Store(store_path) as store:
-        store.set_read([_row(store, first)])
-        store.set_starred([_row(store, second)])
-    _sync(store_path, settings)
+        store.set_read([row_of(store, first)])
+        store.set_starred([row_of(store, second)])
+    sync_once(store_path, settings)
     server = _server(miniflux_engine, miniflux_user)
     assert server[first]["status"] == "read" and server[second]["starred"] is True
-    marks = {i[0]: (i[3], i[4]) for i in _items(store_path)}
+    marks = {i[0]: (i[3], i[4]) for i in stored_items(store_path)}
     assert marks[first] == (1, 0) and marks[second] == (0, 1)
     assert marks[third] == (0, 1) and marks[fourth] == (1, 0)
     with Store(store_path) as store:
         assert store.pending_marks() == []
-        store.set_read([_row(store, first)], False)
-        store.set_starred([_row(store, second)], False)
-    _sync(store_path, settings)
+        store.set_read([row_of(store, first)], False)
+        store.set_starred([row_of(store, second)], False)
+    sync_once(store_path, settings)
     server = _server(miniflux_engine, miniflux_user)
     assert server[first]["status"] == "unread" and server[second]["starred"] is False
 
@@ -204,29 +177,29 @@ def test_marks_wait_while_the_server_is_down_and_win_over_its_older_state(
 ) -> None:
     store_path = tmp_path / "ticker.db"
     settings = _settings(miniflux_engine, miniflux_user)
-    _sync(store_path, settings)
-    target = _items(store_path)[0][0]
+    sync_once(store_path, settings)
+    target = stored_items(store_path)[0][0]
     with Store(store_path) as store:
-        row = _row(store, target)
+        row = row_of(store, target)
         store.set_read([row])
     down = _settings(miniflux_engine, miniflux_user, url="http://127.0.0.1:9")  # nothing listens
-    outcomes, _ = _sync(store_path, down)
+    outcomes, _ = sync_once(store_path, down)
     assert "cannot reach Miniflux" in (outcomes[0].error or "")  # said, not raised
     with Store(store_path) as store:
         assert [m[:3] for m in store.pending_marks()] == [(target, "read", True)]
         assert store.headline(row).read  # and nothing stored was lost
     # The server still says unread (its state is older than the mark made here).
     assert _server(miniflux_engine, miniflux_user)[target]["status"] == "unread"
-    _sync(store_path, settings)
+    sync_once(store_path, settings)
     assert _server(miniflux_engine, miniflux_user)[target]["status"] == "read"
-    assert {i[0]: i[3] for i in _items(store_path)}[target] == 1
+    assert {i[0]: i[3] for i in stored_items(store_path)}[target] == 1
 
 
 def test_a_wrong_password_is_one_readable_line(
     miniflux_engine: Engine, miniflux_user: MinifluxUser, subscribed: list[int], tmp_path: Path
 ) -> None:
     wrong = _settings(miniflux_engine, miniflux_user, password="not it")
-    outcomes, requests = _sync(tmp_path / "ticker.db", wrong)
+    outcomes, requests = sync_once(tmp_path / "ticker.db", wrong)
     assert outcomes[0].error is not None
     assert "Miniflux refused the login" in outcomes[0].error
     assert requests == 2  # the password, then the same as an API key; nothing after
@@ -243,9 +216,9 @@ def test_an_api_key_in_place_of_the_password_works(
         password=miniflux_user.password,
     )["token"]
     store = tmp_path / "ticker.db"
-    outcomes, _ = _sync(store, _settings(miniflux_engine, miniflux_user, password=key))
+    outcomes, _ = sync_once(store, _settings(miniflux_engine, miniflux_user, password=key))
     assert [o.error for o in outcomes] == [None]
-    assert len(_items(store)) == 2 * miniflux_engine.demo_items
+    assert len(stored_items(store)) == 2 * miniflux_engine.demo_items
 
 
 def test_a_feed_unsubscribed_elsewhere_goes_within_ten_syncs_and_its_starred_ones_stay(
@@ -253,20 +226,20 @@ def test_a_feed_unsubscribed_elsewhere_goes_within_ten_syncs_and_its_starred_one
 ) -> None:
     store_path = tmp_path / "ticker.db"
     settings = _settings(miniflux_engine, miniflux_user)
-    _sync(store_path, settings)
+    sync_once(store_path, settings)
     gone = subscribed[1]
     server = _server(miniflux_engine, miniflux_user)
     keep = next(i for i, row in server.items() if row["feed_id"] == gone)
     with Store(store_path) as store:
-        store.set_starred([_row(store, keep)])
-    _sync(store_path, settings)  # the star reaches the server first
+        store.set_starred([row_of(store, keep)])
+    sync_once(store_path, settings)  # the star reaches the server first
     miniflux_engine.api(
         "DELETE", f"feeds/{gone}", user=miniflux_user.login, password=miniflux_user.password
     )
     # The feed list is read every FEEDS_EVERY syncs: the feed goes within that many.
     for _ in range(FEEDS_EVERY):
-        _sync(store_path, settings)
-    left = {i[0] for i in _items(store_path)}
+        sync_once(store_path, settings)
+    left = {i[0] for i in stored_items(store_path)}
     feed_ids = {i: row["feed_id"] for i, row in server.items()}
     assert keep in left
     assert not [i for i in left if feed_ids[i] == gone and i != keep]
