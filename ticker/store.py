@@ -14,8 +14,9 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
 
 from ticker.alerts.events import AlertEvent
@@ -745,6 +746,36 @@ class Store:
         """(row id, published) of every matching headline, newest first: the pane's index."""
         sql, params = _select(query or Query(), "items.id, items.published", join=False)
         return self._db.execute(sql, params).fetchall()
+
+    def ids_after(self, query: Query, row: int) -> list[tuple[int, int]]:
+        """(row id, published) of the headlines matching `query` with ids above `row`, newest
+        first: what was stored since a read whose newest row was `row`."""
+        sql, params = _select(
+            replace(query, limit=None, before=None),
+            "items.id, items.published",
+            ordered=False,
+            join=False,
+        )
+        # Sorted here: an ORDER BY makes SQLite walk the newest-first index over every row,
+        # where the id bound alone walks the newest rows only.
+        found = self._db.execute(f"SELECT id, published FROM ({sql}) WHERE id > ?", [*params, row])
+        return sorted(found.fetchall(), key=itemgetter(1, 0), reverse=True)
+
+    def count_matching(self, query: Query) -> int:
+        """How many headlines match `query`, limit and position aside (one index walked)."""
+        sql, params = _select(
+            replace(query, limit=None, before=None), "count(*)", ordered=False, join=False
+        )
+        return int(self._db.execute(sql, params).fetchone()[0])
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """One read transaction: the queries inside see the store as of one moment."""
+        self._db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self._db.execute("COMMIT")
 
     def headlines_by_row(self, rows: Sequence[int]) -> list[Headline]:
         """The headlines with these row ids (any order; missing ones are skipped)."""

@@ -33,6 +33,7 @@ from ticker.locations import state_file
 from ticker.model import Headline, PollOutcome, Source
 from ticker.session import Session, View
 from ticker.state import load_state, save_state
+from ticker.store import Store
 from ticker.timeline import Timeline
 
 if TYPE_CHECKING:
@@ -85,6 +86,9 @@ def _badge_commands() -> type[Provider]:
 
 GC_YOUNG = 10_000  # allocations between young collections (Python's default: 700)
 LIVE_RELOAD_EVERY = 0.5  # seconds: a busy poll redraws the pane at most twice a second
+# Seconds between two reports of the sources' health during a busy poll: each reads every
+# source's row and counts its headlines (1000 sources: as much CPU as a reload of the pane).
+HEALTH_EVERY = 2.0
 # Rows loaded before the first frame: a tall terminal's worth, in a few milliseconds.
 FIRST_ROWS = 300
 # Seconds of a first poll with nothing back before an empty pane suggests the network: a
@@ -188,6 +192,8 @@ class TickerApp(App[None]):
         self._unshown_changed: set[int] = set()  # updated rows whose drawn lines are stale
         self._live_reload: Timer | None = None  # the next reload for polled rows, when due
         self._last_live_reload = 0.0
+        self._health_due: Timer | None = None  # the next report of health, when due
+        self._last_health = 0.0
         self._reloading = False
         self._changed_elsewhere = False  # another process wrote the store: redraw what is seen
         # Alerts: the newest one this app has shown (None until read at start); one look at a
@@ -359,9 +365,19 @@ class TickerApp(App[None]):
         self._reloading = True
         heard = self._elsewhere_seen
         try:
-            timeline = self.session.timeline(view)
-            timeline.position(0)  # index the rows here, not on the event loop
-            differ = self._differ_near_view(timeline) if self._changed_elsewhere else None
+            timeline = self._grown(view) if polled else None
+            grown, differ = timeline is not None, None
+            if timeline is not None and self._changed_elsewhere:
+                differ = self._differ_near_view(timeline)
+                if differ and view != View():
+                    # Marks or an update elsewhere may have moved rows into or out of a
+                    # filtered view: only a full read tells which.
+                    timeline.store.close()
+                    timeline = None
+            if timeline is None:
+                grown, timeline = False, self.session.timeline(view)
+                if self._changed_elsewhere:
+                    differ = self._differ_near_view(timeline)
         except Exception as error:  # a bad search or a busy store is a notice, not a crash
             self.call_from_thread(self._reload_failed, view, str(error) or type(error).__name__)
             return
@@ -371,7 +387,25 @@ class TickerApp(App[None]):
             timeline.store.close()
             return
         elsewhere = (differ, heard) if differ is not None else None
-        self.call_from_thread(self._show, view, timeline, new_rows, polled, elsewhere)
+        self.call_from_thread(self._show, view, timeline, new_rows, polled, elsewhere, grown=grown)
+
+    def _grown(self, view: View) -> Timeline | None:
+        """In the reload's thread: the drawn rows and those stored since, or None when the
+        store must be read in full (another view, or rows that changed otherwise).
+
+        A busy poll commits twice a second; reading the whole view again each time (52,000
+        rows: 27 ms of CPU, the GIL held for most of it) delayed keys by as much.
+        """
+        drawn = self.pane.timeline
+        if drawn.query != view.query() or drawn.tz != self.session.tz:
+            return None
+        if self._unshown_changed and view != View():
+            return None  # this process's poll updated rows: in or out of a filtered view
+        store = Store(self.session.store_path)
+        grown = drawn.extended(store)
+        if grown is None:
+            store.close()
+        return grown
 
     def _differ_near_view(self, timeline: Timeline) -> set[int]:
         """In the reload's thread: the rows around the viewport that another process changed
@@ -392,6 +426,8 @@ class TickerApp(App[None]):
         new_rows: int,
         polled: bool,
         elsewhere: tuple[set[int], int] | None = None,
+        *,
+        grown: bool = False,
     ) -> None:
         if view != self.view or not self.is_running:  # typed on meanwhile, or quitting
             timeline.store.close()
@@ -402,15 +438,19 @@ class TickerApp(App[None]):
             _settle_garbage_collector()
         new_rows, self._unshown_new = new_rows + self._unshown_new, 0
         changed, self._unshown_changed = self._unshown_changed, set()
-        if self._changed_elsewhere:
+        if grown and changed and view != View():
+            # Rows this process's poll updated after the reload looked: whether they are still
+            # in the filtered view, the next reload reads in full.
+            changed, self._unshown_changed = set(), changed
+            self._reload_soon()
+        if self._changed_elsewhere and elsewhere is not None:
             # Marks or sources changed in another process: the rows around the viewport that
-            # differ from what is drawn, as the reload found them; all of them when another
-            # write was heard since it began (the next reload compares again).
-            if elsewhere is not None and elsewhere[1] == self._elsewhere_seen:
+            # differ from what is drawn, as the reload found them. A write heard since it
+            # began (a busy poll commits twice a second) is for the next reload to compare:
+            # dropping every row near the view read them all again here, on the event loop.
+            changed |= elsewhere[0]
+            if elsewhere[1] == self._elsewhere_seen:
                 self._changed_elsewhere = False
-                changed |= elsewhere[0]
-            else:
-                changed |= self._rows_near_view(old)
         same_rows = not new_rows and timeline.rows == old.rows
         timeline.adopt(old, changed)
         self.pane.replace_timeline(
@@ -480,13 +520,28 @@ class TickerApp(App[None]):
             # `ticker --demo` polls every few seconds.
             if self._unshown_new or self._unshown_changed or self._changed_elsewhere:
                 self.reload(polled=True)
-            self.report_health()  # the status line's counts, as often as the pane
+            self._report_health_soon()  # the status line's counts
         else:
             self._live_reload = self.set_timer(max(wait, 0.05), self._live_reload_due)
 
     def _live_reload_due(self) -> None:
         self._live_reload = None
         self._reload_soon()
+
+    def _report_health_soon(self) -> None:
+        """Report health now, or when HEALTH_EVERY seconds have passed since the last."""
+        if self._health_due is not None:
+            return  # one is due already
+        wait = self._last_health + HEALTH_EVERY - time.monotonic()
+        if wait <= 0:
+            self._last_health = time.monotonic()
+            self.report_health()
+        else:
+            self._health_due = self.set_timer(wait, self._health_report_due)
+
+    def _health_report_due(self) -> None:
+        self._health_due = None
+        self._report_health_soon()
 
     @work(thread=True, exclusive=True, group="health", exit_on_error=False)
     def report_health(self) -> None:

@@ -179,23 +179,51 @@ class HeadlinePane(ScrollView, can_focus=True):
         old_top = self.scroll_offset.y
         at_top = old_top == 0
         old_anchor = self._row_at(old_top)
+        old_rows = self.timeline.rows
         self.timeline = timeline
         self._drop_strips(changed)
-        self._sync_size()
         position = timeline.position(selected) if selected is not None else None
         if position is None:
             position = self._first_headline_at(0, step=1)
-        if not at_top and old_anchor is not None:
-            anchor = self._position_of(old_anchor)
-            if anchor is not None:
-                self.scroll_to(y=anchor, animate=False, immediate=True)
         if new_rows and not at_top:
             self.new_count += new_rows
+        anchor = None if at_top or old_anchor is None else self._position_of(old_anchor)
+        if anchor is not None and self._shifted(old_rows, old_top, anchor, position):
+            self._refresh_rows(changed)
+            return
+        self._sync_size()
+        if anchor is not None:
+            self.scroll_to(y=anchor, animate=False, immediate=True)
         if same_rows and position == self.cursor:  # always_update would draw it all again
             self._refresh_rows(changed)
             return
         self.cursor = position
         self.refresh()
+
+    def _shifted(self, old_rows: list[int | date], old_top: int, top: int, cursor: int) -> bool:
+        """Rows were inserted above the viewport only: the same lines stay on screen, `top`
+        rows down. Scroll there without drawing the pane again (only the scroll bar moves);
+        False, and nothing done, when what is on screen would change.
+
+        A busy poll inserts rows above a reader twice a second; a full repaint each time
+        (14 kB for 120x40) kept a key's frame waiting behind it.
+        """
+        height = self.size.height
+        if top == old_top or cursor - top != self.cursor - old_top:
+            return False
+        if old_rows[old_top : old_top + height] != self.timeline.rows[top : top + height]:
+            return False
+        size = Size(self.size.width, len(self.timeline))
+        # Set without the reactive's refresh (a layout pass and a repaint of every line);
+        # the scroll bar takes its new length and position as a layout pass would set them.
+        self.set_reactive(HeadlinePane.virtual_size, size)
+        self._scroll_update(size)
+        self.set_reactive(HeadlinePane.scroll_y, float(top))
+        self.set_reactive(HeadlinePane.scroll_target_y, float(top))
+        if self.show_vertical_scrollbar:
+            self.vertical_scrollbar.position = top
+        self.set_reactive(HeadlinePane.cursor, cursor)  # the same headline, on the same line
+        return True
 
     def forget(self, rows: list[int]) -> None:
         """Headlines that changed in the store (read, starred, updated) are drawn again."""
@@ -244,10 +272,7 @@ class HeadlinePane(ScrollView, can_focus=True):
     def _position_of(self, row: int | date) -> int | None:
         if isinstance(row, int):
             return self.timeline.position(row)
-        try:
-            return self.timeline.rows.index(row)
-        except ValueError:
-            return None
+        return self.timeline.day_position(row)
 
     def _first_headline_at(self, start: int, *, step: int) -> int:
         rows = self.timeline.rows
@@ -269,8 +294,14 @@ class HeadlinePane(ScrollView, can_focus=True):
         self._selected = row if isinstance(row, int) else None
         if self._selected != previous:
             self.post_message(self.Moved(self.selected))
+        top = self.scroll_offset.y
         self._scroll_cursor_visible()
-        self.refresh()
+        if old != new and self.scroll_offset.y == top:
+            # Moved within the screen: the two lines the cursor left and reached, not all.
+            self.refresh_line(old)
+            self.refresh_line(new)
+        else:
+            self.refresh()
         if self.scroll_offset.y == 0:
             self.new_count = 0
 
