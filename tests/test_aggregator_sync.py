@@ -6,6 +6,8 @@ poller exactly as the app and `ticker serve` do (`Poller(..., aggregator=...)`).
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,7 @@ from ttrss_fixtures import TtrssUser
 from ticker.aggregator.settings import AggregatorSettings
 from ticker.aggregator.sync import FEEDS_EVERY, FIRST_PAGES
 from ticker.model import Badge
+from ticker.sanitize import html_to_text
 from ticker.store import Store
 
 
@@ -191,3 +194,33 @@ def _server_ids(engine: Engine, user: TtrssUser) -> list[int]:
         ids += [row["id"] for row in reply["content"]]
         if len(reply["content"]) < 200:
             return ids
+
+
+async def test_when_the_page_fails_the_reader_shows_the_server_s_copy(
+    ttrss_engine: Engine, ttrss_user: TtrssUser, subscribed: list[int], tmp_path: Path
+) -> None:
+    from ticker.config import Settings
+    from ticker.session import Session
+
+    store_path = tmp_path / "ticker.db"
+    settings = _settings(ttrss_engine, ttrss_user)
+    await asyncio.to_thread(sync_once, store_path, settings)
+    remote = stored_items(store_path)[0][0]
+    gone = "http://127.0.0.1:9/story-that-moved"  # nothing listens: the page cannot be read
+    with sqlite3.connect(store_path) as db:
+        db.execute("UPDATE items SET url = ? WHERE remote_id = ?", (gone, remote))
+    sid = ttrss_engine.login(ttrss_user.login, ttrss_user.password)
+    [article] = ttrss_engine.call("getArticle", sid=sid, article_id=remote)["content"]
+    session = Session(store_path, (), Settings(sources=(), aggregator=settings))
+    opened = await session.open_article(gone)
+    assert opened.article.origin == "server"
+    assert opened.notice is not None and f"showing {ttrss_engine.url}'s copy" in opened.notice
+    words = " ".join(html_to_text(article["content"]).split())
+    assert words and " ".join(opened.article.body.split()) == words
+    # The server away too: the summary the store holds, as for a local feed.
+    away = Session(
+        store_path,
+        (),
+        Settings(sources=(), aggregator=_settings(ttrss_engine, ttrss_user, "http://127.0.0.1:9")),
+    )
+    assert (await away.open_article(gone)).article.origin == "feed"

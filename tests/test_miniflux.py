@@ -313,3 +313,26 @@ def test_a_subscription_miniflux_refuses_says_why_in_one_line(
     assert "404" in str(refused.value)
     assert "\n" not in str(refused.value)
     assert _feeds(miniflux_engine, miniflux_user) == {}
+
+
+async def test_the_reader_falls_back_on_the_server_s_copy(
+    miniflux_engine: Engine, miniflux_user: MinifluxUser, subscribed: list[int], tmp_path: Path
+) -> None:
+    import sqlite3
+
+    from ticker.config import Settings
+    from ticker.sanitize import html_to_text
+    from ticker.session import Session
+
+    store_path = tmp_path / "ticker.db"
+    settings = _settings(miniflux_engine, miniflux_user)
+    await asyncio.to_thread(sync_once, store_path, settings)
+    remote = stored_items(store_path)[-1][0]
+    gone = "http://127.0.0.1:9/story-that-moved"  # nothing listens: the page cannot be read
+    with sqlite3.connect(store_path) as db:
+        db.execute("UPDATE items SET url = ? WHERE remote_id = ?", (gone, remote))
+    content = _server(miniflux_engine, miniflux_user)[remote]["content"]
+    session = Session(store_path, (), Settings(sources=(), aggregator=settings))
+    opened = await session.open_article(gone)
+    assert opened.article.origin == "server"
+    assert " ".join(opened.article.body.split()) == " ".join(html_to_text(content).split())

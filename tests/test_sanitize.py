@@ -66,3 +66,15 @@ def test_non_strings_are_tolerated() -> None:
 def test_urls_lose_controls_and_spaces() -> None:
     assert clean_url(" http://example.org/a b\x1b[2J ") == "http://example.org/ab"
     assert clean_url(None) == ""
+
+
+def test_an_aggregator_s_copy_of_an_article_loses_escapes_scripts_and_styles() -> None:
+    from ticker.reader import text_of_fragment
+
+    hostile = (
+        "<h2>Harbour \x1b]52;c;ZXZpbA==\x07reopens</h2><script>alert(1)</script>"
+        "<style>p{}</style><p>Ferries run \x1b[31mtonight\x1b[0m from pier 4.</p>"
+        "<ul><li>[bold]literal[/bold]</li></ul>"
+    )
+    text = text_of_fragment(hostile)
+    assert text == "## Harbour reopens\n\nFerries run tonight from pier 4.\n\n- [bold]literal[/bold]"

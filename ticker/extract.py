@@ -412,7 +412,7 @@ def _readability(html: str) -> str:
         summary = document.summary(html_partial=True)
     except Exception:  # readability raises bare Exceptions on pages it cannot read
         return ""
-    return _summary_markdown(summary)
+    return fragment_markdown(summary)
 
 
 _HIDDEN_STYLE = re.compile(
@@ -466,17 +466,22 @@ _BLOCK_TAGS = (
 )
 
 
-def _summary_markdown(summary: str) -> str:
-    """readability's article HTML as Markdown blocks: a line per block, headings and list
-    items marked. Not trafilatura again: it would filter the chosen text a second time (and
-    drop a paragraph that repeats the one before it)."""
+def fragment_markdown(fragment: str) -> str:
+    """An article's HTML without a page around it (readability's choice, an aggregator's copy)
+    as Markdown blocks: a line per block, headings and list items marked; no scripts, styles
+    or escape sequences. Not trafilatura again: it would filter the chosen text a second time
+    (and drop a paragraph that repeats the one before it)."""
     from lxml import etree
     from lxml import html as lxml_html
 
+    fragment = fragment[:MAX_HTML]
+    if _UNSAFE.search(fragment):
+        fragment = strip_controls(fragment)
     try:
-        root = lxml_html.fragment_fromstring(summary, create_parent="div")
+        root = lxml_html.fragment_fromstring(fragment, create_parent="div")
     except (etree.ParserError, ValueError):
         return ""
+    etree.strip_elements(root, "script", "style", "template", "noscript", with_tail=False)
     parts: list[str] = []
     for event, element in etree.iterwalk(root, events=("start", "end")):
         tag = element.tag if isinstance(element.tag, str) else ""  # comments have no text here

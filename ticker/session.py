@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from ticker.config import Settings
 from ticker.errors import FetchError, TickerError
-from ticker.model import Badge, Source, SourceHealth
+from ticker.model import Badge, Headline, Source, SourceHealth
 from ticker.store import Query, Store
 from ticker.timeline import Timeline
 
@@ -611,7 +611,42 @@ class Session:
         from ticker.fetch import Fetcher, Limits
 
         async with Fetcher(Limits.for_timeout(self.settings.poll.timeout, 1)) as fetcher:
-            return await reader.open_article(url, self.store_path, fetcher=fetcher, refresh=refresh)
+            opened = await reader.open_article(
+                url, self.store_path, fetcher=fetcher, refresh=refresh
+            )
+        aggregator = self.settings.aggregator
+        if opened.article.origin == "feed" and aggregator is not None:
+            # The page failed: the aggregator's whole copy beats the feed's summary.
+            return await self._server_copy(opened, aggregator)
+        return opened
+
+    async def _server_copy(self, opened: Opened, aggregator: AggregatorSettings) -> Opened:
+        from ticker import reader
+        from ticker.aggregator import manage
+
+        headline = await asyncio.to_thread(self._headline_for, opened.article.url)
+        remote = headline.guid.removeprefix("remote:") if headline is not None else ""
+        if not remote.isdigit():
+            return opened
+        try:
+            content = await manage.server_copy(
+                aggregator, int(remote), timeout=self.settings.poll.timeout
+            )
+        except TickerError:
+            return opened  # the server is away too: the summary the store holds
+        body = await asyncio.to_thread(reader.text_of_fragment, content or "")
+        if not body:
+            return opened
+        why = (opened.notice or "").removesuffix("; showing the feed's text")
+        return replace(
+            opened,
+            article=replace(opened.article, body=body, origin="server"),
+            notice=f"{why}; showing {aggregator.url}'s copy",
+        )
+
+    def _headline_for(self, url: str) -> Headline | None:
+        with Store(self.store_path) as store:
+            return store.headline_for_url(url)
 
 
 async def _in_thread(fn: Callable[..., _T], *args: object) -> _T:

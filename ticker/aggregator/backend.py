@@ -62,6 +62,10 @@ class Backend(Protocol):
 
     async def set_marks(self, which: Mark, value: bool, ids: Iterable[int]) -> None: ...
 
+    async def content(self, item_id: int) -> str | None:
+        """The item's whole text as the server holds it (HTML), or None."""
+        ...
+
     async def subscribe(self, url: str) -> int: ...
 
     async def unsubscribe(self, feed_id: int) -> None: ...
@@ -119,6 +123,10 @@ class TtrssBackend:
             await (self._client.mark_read(ids) if value else self._client.mark_unread(ids))
         else:
             await (self._client.star(ids) if value else self._client.unstar(ids))
+
+    async def content(self, item_id: int) -> str | None:
+        found = await self._client.articles([item_id])
+        return found[0].content if found else None
 
     async def subscribe(self, url: str) -> int:
         return (await self._client.subscribe(url)).feed_id

@@ -73,3 +73,14 @@ async def server_sources(settings: AggregatorSettings, *, timeout: float = 30.0)
         for feed in feeds
         if clean_url(feed.url)
     ]
+
+
+async def server_copy(
+    settings: AggregatorSettings, item_id: int, *, timeout: float = 30.0
+) -> str | None:
+    """The server's text of one of its items (HTML, raw), or None when it has none."""
+    backend = await _backend(settings, timeout)
+    try:
+        return await backend.content(item_id)
+    finally:
+        await backend.aclose()

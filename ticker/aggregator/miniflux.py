@@ -345,6 +345,10 @@ class MinifluxBackend:
         else:
             await self._client.set_starred(ids, value)
 
+    async def content(self, item_id: int) -> str | None:
+        found = await self._client.entries(after_id=item_id - 1, before_id=item_id + 1, limit=1)
+        return found[0].content if found else None
+
     async def subscribe(self, url: str) -> int:
         return await self._client.subscribe(url)
 
