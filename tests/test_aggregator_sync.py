@@ -224,3 +224,24 @@ async def test_when_the_page_fails_the_reader_shows_the_server_s_copy(
         Settings(sources=(), aggregator=_settings(ttrss_engine, ttrss_user, "http://127.0.0.1:9")),
     )
     assert (await away.open_article(gone)).article.origin == "feed"
+
+
+def test_a_store_moved_to_another_account_takes_all_of_its_headlines(
+    ttrss_engine: Engine, tmp_path: Path
+) -> None:
+    # The sync's place (the last id seen) belongs to one server and user: another account's
+    # ids, lower than the first one's, still come.
+    earlier = TtrssUser("earlier", "pw-earlier", ttrss_engine.add_user("earlier", "pw-earlier"))
+    later = TtrssUser("later", "pw-later", ttrss_engine.add_user("later", "pw-later"))
+    for user, feed in ((earlier, 4), (later, 5)):
+        subscribed = ttrss_engine.subscribe(
+            ttrss_engine.feed_url(feed), user=user.login, password=user.password
+        )
+        ttrss_engine.update_feeds([subscribed])
+    store_path = tmp_path / "ticker.db"
+    sync_once(store_path, _settings(ttrss_engine, later))
+    moved = {i[0] for i in stored_items(store_path)}
+    sync_once(store_path, _settings(ttrss_engine, earlier))
+    theirs = set(_server(ttrss_engine, earlier))
+    assert max(theirs) < min(moved)
+    assert theirs <= {i[0] for i in stored_items(store_path)}

@@ -82,8 +82,10 @@ class Aggregator:
         returns how many headlines came down. Raises TickerError when the server fails."""
         backend = await self._connected()
         await self._push(backend, store, in_store)
-        turn = int(await in_store(store.remote_state, "turn") or 0)
-        since = int(await in_store(store.remote_state, "since_id") or 0)
+        # Kept per server and user: another server's ids say nothing about this one's.
+        place = f"{self.settings.source_url} {self.settings.user}"
+        turn = int(await in_store(store.remote_state, f"{place} turn") or 0)
+        since = int(await in_store(store.remote_state, f"{place} since_id") or 0)
         sources = await in_store(self._known_feeds, store)
         if not since or not sources or turn % FEEDS_EVERY == 0:
             sources = await self._take_feeds(backend, store, in_store)
@@ -102,9 +104,9 @@ class Aggregator:
             await ingest(records)
             newest = max(newest, *(item.id for item in page))
         if newest != since:
-            await in_store(store.set_remote_state, "since_id", str(newest))
+            await in_store(store.set_remote_state, f"{place} since_id", str(newest))
         await self._take_marks(backend, store, in_store, turn)
-        await in_store(store.set_remote_state, "turn", str(turn + 1))
+        await in_store(store.set_remote_state, f"{place} turn", str(turn + 1))
         return came
 
     async def _take_feeds(
