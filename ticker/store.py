@@ -761,12 +761,18 @@ class Store:
         found = self._db.execute(f"SELECT id, published FROM ({sql}) WHERE id > ?", [*params, row])
         return sorted(found.fetchall(), key=itemgetter(1, 0), reverse=True)
 
-    def count_matching(self, query: Query) -> int:
-        """How many headlines match `query`, limit and position aside (one index walked)."""
+    def tally(self, query: Query) -> tuple[int, int]:
+        """How many headlines match `query` (limit and position aside) and the sum of their
+        row ids: two sets of rows that differ but are as many still differ here (one index
+        walked)."""
         sql, params = _select(
-            replace(query, limit=None, before=None), "count(*)", ordered=False, join=False
+            replace(query, limit=None, before=None),
+            "count(*), coalesce(sum(items.id), 0)",
+            ordered=False,
+            join=False,
         )
-        return int(self._db.execute(sql, params).fetchone()[0])
+        count, total = self._db.execute(sql, params).fetchone()
+        return int(count), int(total)
 
     @contextmanager
     def reading(self) -> Iterator[None]:

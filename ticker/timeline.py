@@ -87,6 +87,7 @@ class Timeline:
         # merged in cost no index of every row.
         self._keys: array[int] = array("q")
         self._published: dict[int, int] = {}  # row id -> published, for every headline
+        self._id_sum = 0  # of the headlines' row ids: `extended` checks the rows by it
         self._days: set[date] = set()
         self.newest = 0  # the newest row id in the store when read: later ones are new
         self.complete = False  # False while only the newest rows are loaded
@@ -100,6 +101,7 @@ class Timeline:
             self.newest = self.store.newest_row()
         self.rows, self._keys = _keyed_rows(entries, self.tz)
         self._published = dict(entries)
+        self._id_sum = sum(self._published)
         self._days = {r for r in self.rows if isinstance(r, date)}
         self.complete = limit is None or len(self.rows) < limit
 
@@ -108,16 +110,19 @@ class Timeline:
         reads from `store`; None when only a full load tells what the rows are now.
 
         The new rows are the matching ones with ids above `newest`. Deleted rows, and rows
-        that marks or an update moved into or out of the query, are not among them: the count
-        of matching headlines then differs from the rows', and None says to load them all.
+        that marks, an update or a source added back moved into or out of the query, are not
+        among them: the count and the id sum of the matching headlines then differ from the
+        rows' (a row gone and another back, as many, still change the sum), and None says to
+        load them all.
         """
         if not self.complete:
             return None
         with store.reading():
             entries = store.ids_after(self.query, self.newest)
             newest = store.newest_row()
-            total = store.count_matching(self.query)
-        if total != len(self._published) + len(entries):
+            count, total = store.tally(self.query)
+        ids = [row_id for row_id, _ in entries]
+        if count != len(self._published) + len(ids) or total != self._id_sum + sum(ids):
             return None
         grown = Timeline(store, self.query, self.tz)
         grown.newest = max(newest, self.newest)
@@ -133,10 +138,12 @@ class Timeline:
         # shown yet: sorted as tuples, keys ascend and equal keys (headlines) put newer first.
         inserts: list[tuple[int, int, Row]] = []
         day, day_start, day_end = None, 0, 0  # the last entry's day, and its bounds
+        id_sum = older._id_sum
         for row_id, time in entries:
             if row_id in published:
                 continue
             published[row_id] = time
+            id_sum += row_id
             inserts.append((-2 * time, -row_id, row_id))
             if not day_start <= time < day_end:  # entries come newest first: few lookups
                 day = _day_of(time, self.tz)
@@ -165,7 +172,7 @@ class Timeline:
         rows += old_rows[start:]
         keys += old_keys[start:]
         self.rows, self._keys = rows, keys
-        self._published, self._days = published, days
+        self._published, self._days, self._id_sum = published, days, id_sum
 
     def _index(self, key: int, row: Row, low: int = 0) -> int:
         """Where a row with this key is, or would go; not above `low`."""

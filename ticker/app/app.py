@@ -189,6 +189,10 @@ class TickerApp(App[None]):
         self._tune_gc = tune_gc
         self.view = View()
         self._unshown_new = 0  # new rows heard of but not yet in the pane
+        # Batches this process stored, counted as heard: a reload that began reading before
+        # the last of them may not show its rows, and another one follows.
+        self._batches_heard = 0
+        self._missed = False
         self._unshown_changed: set[int] = set()  # updated rows whose drawn lines are stale
         self._live_reload: Timer | None = None  # the next reload for polled rows, when due
         self._last_live_reload = 0.0
@@ -364,6 +368,7 @@ class TickerApp(App[None]):
         view = self.view
         self._reloading = True
         heard = self._elsewhere_seen
+        batches = self._batches_heard  # before the store is read: later ones may be missing
         try:
             timeline = self._grown(view) if polled else None
             grown, differ = timeline is not None, None
@@ -387,7 +392,9 @@ class TickerApp(App[None]):
             timeline.store.close()
             return
         elsewhere = (differ, heard) if differ is not None else None
-        self.call_from_thread(self._show, view, timeline, new_rows, polled, elsewhere, grown=grown)
+        self.call_from_thread(
+            self._show, view, timeline, new_rows, polled, elsewhere, grown=grown, batches=batches
+        )
 
     def _grown(self, view: View) -> Timeline | None:
         """In the reload's thread: the drawn rows and those stored since, or None when the
@@ -428,10 +435,14 @@ class TickerApp(App[None]):
         elsewhere: tuple[set[int], int] | None = None,
         *,
         grown: bool = False,
+        batches: int | None = None,
     ) -> None:
         if view != self.view or not self.is_running:  # typed on meanwhile, or quitting
             timeline.store.close()
             return
+        # A batch heard after this reload began reading: its rows may not be in `timeline`,
+        # though its count of new rows is taken below. Another reload shows them.
+        self._missed = batches is not None and batches != self._batches_heard
         old = self.pane.timeline
         if self._tune_gc and timeline.complete:
             self._tune_gc = False
@@ -460,6 +471,8 @@ class TickerApp(App[None]):
         if polled and not (same_rows and not changed):
             self.status.changed_at = time.time()
         self.status.new = self.pane.new_count
+        if self._missed:
+            self._reload_soon()
 
     def _rows_near_view(self, timeline: Timeline) -> set[int]:
         top = self.pane.scroll_offset.y
@@ -483,6 +496,7 @@ class TickerApp(App[None]):
         # A newer reload cancels an older one: the count of new rows is kept here, not in it.
         self._unshown_new += len(message.new_rows)
         self._unshown_changed.update(message.updated_rows)
+        self._batches_heard += 1
         if message.elsewhere:
             self._changed_elsewhere = True
             self._elsewhere_seen += 1
@@ -518,7 +532,12 @@ class TickerApp(App[None]):
             self._last_live_reload = time.monotonic()
             # A poll that changed nothing (every source 304, or failing) reloads nothing:
             # `ticker --demo` polls every few seconds.
-            if self._unshown_new or self._unshown_changed or self._changed_elsewhere:
+            if (
+                self._unshown_new
+                or self._unshown_changed
+                or self._changed_elsewhere
+                or self._missed
+            ):
                 self.reload(polled=True)
             self._report_health_soon()  # the status line's counts
         else:
