@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +19,9 @@ from ttrss_fixtures import TtrssUser
 
 from ticker.aggregator.settings import AggregatorSettings
 from ticker.aggregator.sync import FEEDS_EVERY, FIRST_PAGES
-from ticker.model import Badge
+from ticker.model import Badge, Headline, Source
 from ticker.sanitize import html_to_text
-from ticker.store import Store
+from ticker.store import PollRecord, Store
 
 
 def _settings(engine: Engine, user: TtrssUser, url: str | None = None) -> AggregatorSettings:
@@ -217,6 +218,21 @@ async def test_when_the_page_fails_the_reader_shows_the_server_s_copy(
     assert opened.notice is not None and f"showing {ttrss_engine.url}'s copy" in opened.notice
     words = " ".join(html_to_text(article["content"]).split())
     assert words and " ".join(opened.article.body.split()) == words
+    # A local feed's item whose guid looks like the server's gets no copy from the server.
+    local = Source(name="Local Wire", url="http://127.0.0.1:9/feed.xml")
+    spoof = "http://127.0.0.1:9/spoof"
+    when = datetime.now(UTC)
+    with Store(store_path) as writer:
+        writer.save(
+            [
+                PollRecord(
+                    local,
+                    when.timestamp(),
+                    [Headline(local.url, f"remote:{remote}", "Spoof", spoof, when, summary="s")],
+                )
+            ]
+        )
+    assert (await session.open_article(spoof)).article.origin == "feed"
     # The server away too: the summary the store holds, as for a local feed.
     away = Session(
         store_path,

@@ -625,7 +625,9 @@ class Session:
         from ticker.aggregator import manage
 
         headline = await asyncio.to_thread(self._headline_for, opened.article.url)
-        remote = headline.guid.removeprefix("remote:") if headline is not None else ""
+        if headline is None or aggregator.feed_id(headline.source) is None:
+            return opened  # a local source's headline (its guid says nothing of the server)
+        remote = headline.guid.removeprefix("remote:")
         if not remote.isdigit():
             return opened
         try:
