@@ -22,7 +22,7 @@ from appdata import NOW, wait_for
 from pytest_httpserver import HTTPServer
 from rich.segment import Segment
 from textual.pilot import Pilot
-from textual.widgets import LoadingIndicator, Markdown
+from textual.widgets import LoadingIndicator
 
 from ticker.app.app import TickerApp
 from ticker.app.screens.reader import ReaderScreen
@@ -336,7 +336,7 @@ async def test_the_reader_shows_the_article_and_walks_the_headlines(
         assert isinstance(reader, ReaderScreen)
         assert reader.headline.row == ids[1]
         await wait_for_article(pilot, reader)
-        body = reader.query_one("#body", Markdown).source
+        body = reader.body
         assert story_phrase(newsroom, chosen.url) in " ".join(body.split())
         assert chosen.title[:40] in screen_text(app)
 
@@ -349,9 +349,7 @@ async def test_the_reader_shows_the_article_and_walks_the_headlines(
         await wait_for_article(pilot, reader)
         opened = reader.headline
         assert opened.title[:40] in screen_text(app)
-        assert story_phrase(newsroom, opened.url) in " ".join(
-            reader.query_one("#body", Markdown).source.split()
-        )
+        assert story_phrase(newsroom, opened.url) in " ".join(reader.body.split())
 
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, ReaderScreen))

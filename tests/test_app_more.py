@@ -20,7 +20,7 @@ from pytest_httpserver import HTTPServer
 from textual import events
 from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
-from textual.widgets import DataTable, LoadingIndicator, Markdown, Static
+from textual.widgets import DataTable, LoadingIndicator, Static
 
 from ticker.__main__ import main
 from ticker.app.app import TickerApp
@@ -479,10 +479,31 @@ async def test_a_saved_article_is_shown_with_no_server(tmp_path: Path) -> None:
     async with app.run_test(size=(100, 40)) as pilot:
         reader = await open_reader(pilot)
         assert not reader.query_one("#notice", Static).display
-        assert "What is on the table" in reader.query_one("#body", Markdown).source
+        assert "What is on the table" in reader.body
         await wait_for(pilot, lambda: "Ana Ferreira" in screen_text(app))
         assert saved.title in screen_text(app)
         assert "Only the feed's short text" not in screen_text(app)
+
+
+async def test_a_page_s_markdown_is_rendered_and_its_brackets_stay_literal(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{closed_port()}/story"
+    session = appdata.session(tmp_path, SOURCES[:1])
+    store_one(session, url, "Only the feed's short text.")
+    saved = appdata.article()
+    body = (
+        "The council said [bold red]no[/bold red] to the harbour plan.\n\n"
+        "## What comes next\n\n- a vote on Friday\n- a public hearing [link](http://x.test)"
+    )
+    with Store(session.store_path) as store:
+        store.save_article(type(saved)(url=url, title=saved.title, body=body))
+    app = TickerApp(session, poll=False, now=NOW)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_reader(pilot)
+        text = screen_text(app)
+        assert "said [bold red]no[/bold red] to the harbour plan." in text  # never markup
+        assert "What comes next" in text and "## What comes next" not in text  # rendered
+        assert "• a vote on Friday" in text
+        assert "a public hearing link (http://x.test)" in text  # the target as text, no OSC 8
 
 
 # -- 7. reader keys -----------------------------------------------------------------------
