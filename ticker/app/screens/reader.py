@@ -13,6 +13,7 @@ from typing import ClassVar
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.markdown import Heading, Markdown, MarkdownElement
 from rich.text import Text
+from rich.theme import Theme
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -193,7 +194,27 @@ def body_renderable(article: Article) -> RenderableType:
     if article.origin != "page":
         return Text(article.body)
     # No terminal hyperlinks: a page's link targets are its own, `o` opens the article.
-    return _ArticleMarkdown(article.body, hyperlinks=False)
+    return _Themed(_ArticleMarkdown(article.body, hyperlinks=False))
+
+
+# Rich's own Markdown styles change between its versions (14.2 drew bullets bold yellow):
+# the reader's are fixed here, so it looks the same whichever Rich is installed.
+_THEME = Theme({"markdown.item.bullet": "none", "markdown.item.number": "none"})
+
+
+class _Themed:
+    """A renderable drawn with the reader's Markdown styles."""
+
+    def __init__(self, renderable: RenderableType) -> None:
+        self.renderable = renderable
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        console.push_theme(_THEME)
+        try:
+            segments = list(console.render(self.renderable, options))
+        finally:
+            console.pop_theme()
+        yield from segments
 
 
 class _Heading(Heading):
