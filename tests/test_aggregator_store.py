@@ -84,3 +84,24 @@ def test_the_sync_s_place_is_kept_in_the_store(tmp_path: Path) -> None:
     with Store(tmp_path / "t.db") as store:
         assert store.remote_state("since_id") == "42"
         assert store.remote_count() == 3
+
+
+async def test_a_push_and_a_sync_connecting_at_once_ask_one_password_and_make_one_client() -> None:
+    import asyncio
+
+    from ticker.aggregator.backend import Backend, connect
+    from ticker.aggregator.settings import AggregatorSettings
+    from ticker.aggregator.sync import Aggregator
+
+    made: list[Backend] = []
+
+    def connector(settings: AggregatorSettings, password: str) -> Backend:
+        made.append(connect(settings, password))
+        return made[-1]
+
+    slow = ("sh", "-c", "sleep 0.3; echo secret")  # a password manager that takes its time
+    settings = AggregatorSettings("ttrss", "http://127.0.0.1:9", "ana", password_command=slow)
+    aggregator = Aggregator(settings, connector=connector)
+    first, second = await asyncio.gather(aggregator._connected(), aggregator._connected())
+    assert first is second and len(made) == 1
+    await aggregator.aclose()

@@ -51,6 +51,8 @@ class Aggregator:
         self.settings = settings
         self._connector = connector
         self._backend: Backend | None = None
+        # A push of marks and a sync may both connect first: one password asked, one client.
+        self._connecting = asyncio.Lock()
 
     @property
     def source(self) -> Source:
@@ -71,11 +73,12 @@ class Aggregator:
             await backend.aclose()
 
     async def _connected(self) -> Backend:
-        if self._backend is None:
-            # A password manager may take its time: never on the event loop.
-            password = await asyncio.to_thread(self.settings.resolve_password)
-            self._backend = self._connector(self.settings, password)
-        return self._backend
+        async with self._connecting:
+            if self._backend is None:
+                # A password manager may take its time: never on the event loop.
+                password = await asyncio.to_thread(self.settings.resolve_password)
+                self._backend = self._connector(self.settings, password)
+            return self._backend
 
     async def sync(self, store: Store, in_store: InStore, ingest: Ingest, now: datetime) -> int:
         """Push waiting marks, store new headlines through `ingest`, take the server's marks;
