@@ -235,7 +235,7 @@ def _linear_math(tree: Any) -> None:
     """Each MathML formula as a line of text: trafilatura drops <math> and its paragraph's
     words around it, and a terminal cannot lay it out anyway. Its TeX annotation, when the
     page gives one, is left out: the MathML is what the page shows."""
-    for math in tree.xpath("//*[local-name()='math']"):
+    for math in list(tree.iter("math")):  # the HTML parser drops MathML's namespace
         try:
             text = " ".join(_math_text(math).split())
         except RecursionError:  # nested past Python's stack: its words, unlaid

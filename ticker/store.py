@@ -383,6 +383,11 @@ class Store:
             )
         return int(deleted), kept
 
+    def source_names(self) -> dict[str, str]:
+        """URL -> name of every source not removed (health() without its item counts)."""
+        rows = self._db.execute("SELECT url, name FROM sources WHERE removed = 0")
+        return {str(url): str(name) for url, name in rows}
+
     def source_states(self) -> dict[str, SourceState]:
         rows = self._db.execute(
             "SELECT url, etag, last_modified, next_poll, failures FROM sources WHERE removed = 0"

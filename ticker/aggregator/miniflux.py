@@ -22,15 +22,14 @@ from typing import Any, Final
 
 import httpx
 
-from ticker import __version__
 from ticker.aggregator.backend import Mark, RemoteFeed, RemoteItem
+from ticker.aggregator.exchange import MAX_ANSWER, new_client, one_line, read_capped, why
+from ticker.aggregator.exchange import text as _text
 from ticker.aggregator.settings import AggregatorSettings
 from ticker.errors import TickerError
 
-USER_AGENT = f"ticker/{__version__} (terminal news ticker; Miniflux client)"
 PAGE_SIZE: Final = 200  # entries a request brings (Miniflux allows up to 1,000)
 STATE_PAGE: Final = 1000  # Miniflux's most per request: for reading back star states
-MAX_ANSWER = 64 * 1024 * 1024  # a page of 200 entries with content is a few MB at most
 _LIVE = (("status", "unread"), ("status", "read"))  # not "removed": gone from the user's view
 _EPOCH = datetime.fromtimestamp(0, UTC)
 
@@ -265,16 +264,17 @@ class MinifluxClient:
     ) -> Any:
         client = self._client
         if client is None:
-            client = self._client = httpx.AsyncClient(
-                timeout=httpx.Timeout(self._timeout, connect=min(10.0, self._timeout)),
-                headers={"User-Agent": USER_AGENT},
-                follow_redirects=False,  # a redirected PUT would lose its body
-            )
+            client = self._client = new_client(self._timeout, "Miniflux")
         what = f"{method} /v1/{path.split('?')[0]}"
         extra: dict[str, Any] = {"headers": {"X-Auth-Token": self._password}}
         if auth == "basic":
             extra = {"auth": httpx.BasicAuth(self.user, self._password)}
         self.requests += 1
+
+        def too_big() -> MinifluxError:
+            message = f"Miniflux's answer to {what} is over {MAX_ANSWER >> 20} MB"
+            return MinifluxError(message, "BAD_ANSWER")
+
         try:
             async with client.stream(
                 method,
@@ -283,24 +283,17 @@ class MinifluxClient:
                 json=dict(body) if body is not None else None,
                 **extra,
             ) as response:
-                data = bytearray()
-                async for chunk in response.aiter_bytes():
-                    data += chunk
-                    if len(data) > MAX_ANSWER:
-                        raise MinifluxError(
-                            f"Miniflux's answer to {what} is over {MAX_ANSWER >> 20} MB",
-                            "BAD_ANSWER",
-                        )
+                data = await read_capped(response, too_big)
         except httpx.HTTPError as error:
             raise MinifluxError(
-                f"cannot reach Miniflux at {self.api_url}: {_why(error)}", "NETWORK"
+                f"cannot reach Miniflux at {self.api_url}: {why(error)}", "NETWORK"
             ) from None
         if response.status_code >= 400:
-            raise _refusal(what, response.status_code, bytes(data))
+            raise _refusal(what, response.status_code, data)
         if not data.strip():
             return None
         try:
-            return json.loads(bytes(data))
+            return json.loads(data)
         except (ValueError, RecursionError):
             raise MinifluxError(
                 f"Miniflux's answer to {what} is not JSON (is {self.api_url} a Miniflux?)",
@@ -388,7 +381,7 @@ def _refusal(what: str, status: int, data: bytes) -> MinifluxError:
     except (ValueError, RecursionError):
         answer = None
     if isinstance(answer, dict) and isinstance(answer.get("error_message"), str):
-        said = _one_line(answer["error_message"])
+        said = one_line(answer["error_message"])
     if status in _REFUSED:
         code, message = _REFUSED[status]
         return MinifluxError(message.format(what=what), code, status, said)
@@ -400,21 +393,6 @@ def _refusal(what: str, status: int, data: bytes) -> MinifluxError:
     return MinifluxError(
         f"Miniflux answered {what} with HTTP {status}{reason}", "HTTP", status, said
     )
-
-
-def _why(error: httpx.HTTPError) -> str:
-    """One line for a transport failure."""
-    if isinstance(error, httpx.TimeoutException):
-        return "timed out"
-    if isinstance(error, httpx.ConnectError):
-        return "cannot connect"
-    return _one_line(f"{type(error).__name__}: {error}")
-
-
-def _one_line(text: str, limit: int = 200) -> str:
-    from ticker.sanitize import clean_line
-
-    return clean_line(text, limit, markup=False)
 
 
 def _rows(content: object) -> list[dict[str, Any]]:
@@ -434,11 +412,6 @@ def _field(row: object, key: str) -> int:
 def _int(row: Mapping[str, Any], key: str) -> int:
     value = row.get(key)
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
-
-
-def _text(row: Mapping[str, Any], key: str) -> str:
-    value = row.get(key)
-    return value if isinstance(value, str) else ""
 
 
 def _feed(row: Mapping[str, Any]) -> Feed:

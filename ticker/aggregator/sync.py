@@ -124,10 +124,10 @@ class Aggregator:
     def _known_feeds(self, store: Store) -> dict[int, Source]:
         """The server's feeds as the last sync stored them."""
         known = {}
-        for record in store.health():
-            feed = self.settings.feed_id(record.url)
+        for url, name in store.source_names().items():
+            feed = self.settings.feed_id(url)
             if feed is not None:
-                known[feed] = Source(name=record.name, url=record.url, kind="remote")
+                known[feed] = Source(name=name, url=url, kind="remote")
         return known
 
     async def push(self, store: Store, in_store: InStore) -> None:
@@ -144,7 +144,7 @@ class Aggregator:
 
     def _forget_unsubscribed(self, store: Store, kept: set[int]) -> None:
         """Feeds unsubscribed on the server (elsewhere): their headlines go, starred stay."""
-        for url in store.source_states():
+        for url in store.source_names():
             feed = self.settings.feed_id(url)
             if feed is not None and feed not in kept:
                 store.forget_source(url)

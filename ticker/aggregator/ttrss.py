@@ -18,14 +18,13 @@ from typing import Any, Final, Literal, TypeVar
 
 import httpx
 
-from ticker import __version__
+from ticker.aggregator.exchange import MAX_ANSWER, new_client, one_line, read_capped, why
+from ticker.aggregator.exchange import text as _text
 from ticker.errors import TickerError
 
 T = TypeVar("T")
 
-USER_AGENT = f"ticker/{__version__} (terminal news ticker; tt-rss client)"
 PAGE_SIZE: Final = 200  # the most tt-rss gives in one getHeadlines (it caps `limit` there)
-MAX_ANSWER = 64 * 1024 * 1024  # a page of 200 articles with content is a few MB at most
 
 # Virtual feeds and categories (tt-rss's own numbers).
 ALL_ARTICLES: Final = -4  # feed: every article of every feed
@@ -133,28 +132,6 @@ class Headline:
     lang: str | None
     excerpt: str | None
     content: str | None
-    attachments: tuple[Attachment, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Article:
-    """An article as getArticle gives it; every string but the numbers and flags is raw."""
-
-    id: int
-    feed_id: int
-    guid: str
-    title: str
-    link: str
-    feed_title: str
-    author: str
-    updated: int
-    unread: bool
-    marked: bool
-    published: bool
-    comments: str
-    note: str | None
-    lang: str | None
-    content: str
     attachments: tuple[Attachment, ...]
 
 
@@ -339,12 +316,14 @@ class TtrssClient:
             found.extend(page)
         return found
 
-    async def articles(self, ids: Iterable[int]) -> list[Article]:
-        """Whole articles (content included) by id; ids the user cannot see are left out."""
+    async def articles(self, ids: Iterable[int]) -> list[Headline]:
+        """Whole articles (content included) by id; ids the user cannot see are left out.
+        getArticle's rows are getHeadlines' with `comments` for `score` and `is_updated`."""
         joined = _ids(ids)
         if not joined:
             return []
-        return [_article(row) for row in _rows(await self.call("getArticle", article_id=joined))]
+        rows = _rows(await self.call("getArticle", article_id=joined))
+        return [_headline(row, with_content=True) for row in rows]
 
     # -- changing --
 
@@ -389,10 +368,10 @@ class TtrssClient:
         if code in (SUBSCRIBE_EXISTS, SUBSCRIBE_ADDED):
             return Subscription(_field(status, "feed_id", int), added=code == SUBSCRIBE_ADDED)
         known = _SUBSCRIBE_FAILED.get(code) if isinstance(code, int) else None
-        reason = known or f"tt-rss could not subscribe (code {_one_line(repr(code), 40)})"
+        reason = known or f"tt-rss could not subscribe (code {one_line(repr(code), 40)})"
         said = status.get("message")
         if code == 5 and isinstance(said, str) and said:
-            reason += f": {_one_line(said)}"
+            reason += f": {one_line(said)}"
         raise TtrssError(reason, f"SUBSCRIBE_{code}")
 
     async def unsubscribe(self, feed_id: int) -> None:
@@ -417,32 +396,27 @@ class TtrssClient:
         """POST one JSON request; the answer's `content`, or TtrssError."""
         client = self._client
         if client is None:
-            client = self._client = httpx.AsyncClient(
-                timeout=httpx.Timeout(self._timeout, connect=min(10.0, self._timeout)),
-                headers={"User-Agent": USER_AGENT},
-                follow_redirects=False,  # a redirected POST would lose its body
-            )
+            client = self._client = new_client(self._timeout, "tt-rss")
         self.requests += 1
         op = str(body.get("op"))
+
+        def too_big() -> TtrssError:
+            message = f"tt-rss's answer to {op} is over {MAX_ANSWER >> 20} MB"
+            return TtrssError(message, "BAD_ANSWER")
+
         try:
             async with client.stream("POST", self.api_url, json=dict(body)) as response:
                 if response.status_code >= 400:
                     raise TtrssError(
                         f"tt-rss answered {op} with HTTP {response.status_code}", "HTTP"
                     )
-                data = bytearray()
-                async for chunk in response.aiter_bytes():
-                    data += chunk
-                    if len(data) > MAX_ANSWER:
-                        raise TtrssError(
-                            f"tt-rss's answer to {op} is over {MAX_ANSWER >> 20} MB", "BAD_ANSWER"
-                        )
+                data = await read_capped(response, too_big)
         except httpx.HTTPError as error:
             raise TtrssError(
-                f"cannot reach tt-rss at {self.api_url}: {_why(error)}", "NETWORK"
+                f"cannot reach tt-rss at {self.api_url}: {why(error)}", "NETWORK"
             ) from None
         try:
-            answer = json.loads(bytes(data))
+            answer = json.loads(data)
         except (ValueError, RecursionError):
             raise TtrssError(
                 f"tt-rss's answer to {op} is not JSON (is {self.api_url} a tt-rss?)",
@@ -454,24 +428,9 @@ class TtrssClient:
         if answer.get("status") != 0:
             said = content.get("error") if isinstance(content, dict) else None
             code = said if isinstance(said, str) and said.isupper() else "ERROR"
-            explained = _EXPLAINED.get(code) or f"tt-rss refused {op}: {_one_line(str(said))}"
+            explained = _EXPLAINED.get(code) or f"tt-rss refused {op}: {one_line(str(said))}"
             raise TtrssError(explained, code)
         return content
-
-
-def _why(error: httpx.HTTPError) -> str:
-    """One line for a transport failure."""
-    if isinstance(error, httpx.TimeoutException):
-        return "timed out"
-    if isinstance(error, httpx.ConnectError):
-        return "cannot connect"
-    return _one_line(f"{type(error).__name__}: {error}")
-
-
-def _one_line(text: str, limit: int = 200) -> str:
-    from ticker.sanitize import clean_line
-
-    return clean_line(text, limit, markup=False)
 
 
 def _ids(ids: Iterable[int]) -> str:
@@ -506,11 +465,6 @@ def _int(row: Mapping[str, Any], key: str) -> int:
     if isinstance(value, str) and value.lstrip("-").isdigit():
         return int(value)
     return 0
-
-
-def _text(row: Mapping[str, Any], key: str) -> str:
-    value = row.get(key)
-    return value if isinstance(value, str) else ""
 
 
 def _maybe_text(row: Mapping[str, Any], key: str) -> str | None:
@@ -576,26 +530,5 @@ def _headline(row: Mapping[str, Any], with_content: bool) -> Headline:
         excerpt=_maybe_text(row, "excerpt"),
         # tt-rss sends "content" (empty) even when it was not asked for.
         content=_maybe_text(row, "content") if with_content else None,
-        attachments=_attachments(row),
-    )
-
-
-def _article(row: Mapping[str, Any]) -> Article:
-    return Article(
-        id=_field(row, "id", int),
-        feed_id=_int(row, "feed_id"),
-        guid=_text(row, "guid"),
-        title=_text(row, "title"),
-        link=_text(row, "link"),
-        feed_title=_text(row, "feed_title"),
-        author=_text(row, "author"),
-        updated=_int(row, "updated"),
-        unread=_flag(row, "unread"),
-        marked=_flag(row, "marked"),
-        published=_flag(row, "published"),
-        comments=_text(row, "comments"),
-        note=_maybe_text(row, "note"),
-        lang=_maybe_text(row, "lang"),
-        content=_text(row, "content"),
         attachments=_attachments(row),
     )
