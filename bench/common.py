@@ -35,13 +35,18 @@ def wait_for(url: str, seconds: float = 30.0) -> None:
 
 
 @contextlib.contextmanager
-def demo_server(*options: str) -> Iterator[str]:
-    """`ticker demo-server` with `options` on a free port; yields its base URL once it answers."""
+def demo_server(*options: str, nice: int = 0) -> Iterator[str]:
+    """`ticker demo-server` with `options` on a free port; yields its base URL once it answers.
+
+    `nice`: the server's niceness, for a measure where it stands in for sites elsewhere whose
+    CPU is not this host's."""
     port = free_port()
     server = subprocess.Popen(
         [TICKER, "demo-server", "--port", str(port), *options],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        preexec_fn=(lambda: nice_session(nice)) if nice else None,
+        start_new_session=bool(nice),
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -50,6 +55,14 @@ def demo_server(*options: str) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(10)
+
+
+def nice_session(niceness: int) -> None:
+    """In a child that leads its own session: this niceness for it and for its session's
+    scheduling group (Linux autogroups: a nice value alone counts only within a session)."""
+    os.nice(niceness)
+    with contextlib.suppress(OSError), open("/proc/self/autogroup", "w") as group:
+        group.write(str(niceness))
 
 
 def download(url: str, path: Path) -> Path:

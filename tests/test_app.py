@@ -225,6 +225,32 @@ async def test_day_headers_say_today_yesterday_then_the_date(
 # -- 4. live insertion --------------------------------------------------------------------
 
 
+async def test_new_headlines_wait_while_keys_come_and_follow_the_next_key_when_held_long(
+    tmp_path: Path, newsroom: DemoServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keys first: a poll's rows are not merged into the pane while someone moves through it
+    (a reload landing on a key delayed it); they come in at a pause, or right after a key's
+    frame once they have waited long enough."""
+    from ticker.app import app as app_module
+
+    monkeypatch.setattr(app_module, "KEYS_FIRST", 60.0)  # any pause is far off
+    monkeypatch.setattr(app_module, "KEYS_FIRST_MAX", 60.0)
+    app = TickerApp(demo_session(tmp_path, newsroom), poll=True)
+    async with app.run_test(size=(100, 16)) as pilot:
+        pane = pane_of(app)
+        await wait_for_store(pilot, app, 40)
+        await pilot.press("j")
+        newsroom.advance(3)
+        app.session.refresh()
+        await wait_for(pilot, lambda: stored(app) == 43)
+        await wait_for(pilot, lambda: app._reload_held_since is not None)
+        assert len(headline_rows(pane)) == 40  # held while the keys come
+        monkeypatch.setattr(app_module, "KEYS_FIRST_MAX", 0.0)  # it has waited long enough
+        await pilot.press("k")
+        await wait_for(pilot, lambda: len(headline_rows(pane)) == 43)
+        assert app._reload_held_since is None
+
+
 async def test_new_headlines_do_not_move_the_selection(
     tmp_path: Path, newsroom: DemoServer
 ) -> None:

@@ -243,6 +243,41 @@ async def test_serve_once_logs_the_round_and_each_failing_source_and_sigterm_sto
     assert not [line for line in serving.lines if "Traceback" in line]
 
 
+def test_serve_leading_its_session_yields_to_other_sessions(desk: Newsdesk, tmp_path: Path) -> None:
+    """As a service manager starts it (a session of its own), `ticker serve` sets its session's
+    scheduling group's niceness too: with Linux autogroups a nice value alone counts only
+    against the processes of its own session, not against people's terminals."""
+    import subprocess
+
+    write_config(tmp_path, news(desk, "alpha"))
+    group = Path("/proc/self/autogroup")
+    if not group.exists():
+        pytest.fail("this kernel has no autogroups (/proc/self/autogroup): cannot test this")
+    mine = os.getpriority(os.PRIO_PROCESS, 0)
+    serving = subprocess.Popen(
+        [sys.executable, "-m", "ticker", "serve"],
+        env=environment(tmp_path),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        seen = ""
+        while time.monotonic() < deadline and serving.poll() is None:
+            seen = Path(f"/proc/{serving.pid}/autogroup").read_text()
+            if seen.endswith("nice 5\n"):
+                break
+            time.sleep(0.05)  # polling a process's state, not waiting for an event
+        assert seen.endswith("nice 5\n"), seen
+        assert os.getpriority(os.PRIO_PROCESS, serving.pid) == min(mine + 5, 19)
+        assert group.read_text() != seen  # this session's group is left alone
+    finally:
+        serving.terminate()
+        serving.wait(10)
+
+
 def app_session(home: Path) -> Session:
     settings = config.load(home / "config.toml")
     return Session(store_path(home), settings.sources, settings)

@@ -17,7 +17,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette, Provider
@@ -86,6 +86,13 @@ def _badge_commands() -> type[Provider]:
 
 GC_YOUNG = 10_000  # allocations between young collections (Python's default: 700)
 LIVE_RELOAD_EVERY = 0.5  # seconds: a busy poll redraws the pane at most twice a second
+# Keys first: while keys come (one within KEYS_FIRST seconds), a live reload (and a report
+# of the sources' health) that is due waits for a pause; one that has waited KEYS_FIRST_MAX
+# seconds runs right after the next key's frame, in the gap before the key after it, instead
+# of delaying that key (a key landing on a reload waited 10-40 ms more on a busy machine:
+# bench/README.md).
+KEYS_FIRST = 0.3
+KEYS_FIRST_MAX = 10.0
 # Seconds between two reports of the sources' health during a busy poll: each reads every
 # source's row and counts its headlines (1000 sources: as much CPU as a reload of the pane).
 HEALTH_EVERY = 2.0
@@ -196,6 +203,8 @@ class TickerApp(App[None]):
         self._unshown_changed: set[int] = set()  # updated rows whose drawn lines are stale
         self._live_reload: Timer | None = None  # the next reload for polled rows, when due
         self._last_live_reload = 0.0
+        self._last_key = 0.0  # monotonic time of the last key pressed
+        self._reload_held_since: float | None = None  # a due reload waiting for the keys
         self._health_due: Timer | None = None  # the next report of health, when due
         self._last_health = 0.0
         self._reloading = False
@@ -233,6 +242,12 @@ class TickerApp(App[None]):
     @property
     def status(self) -> StatusLine:
         return self.query_one(StatusLine)
+
+    async def on_event(self, event: events.Event) -> None:
+        keys = (events.Key, events.MouseScrollDown, events.MouseScrollUp)
+        if isinstance(event, keys) and len(self.screen_stack) == 1:  # moving in the pane
+            self._key_heard()
+        await super().on_event(event)
 
     def on_mount(self) -> None:
         self.pane.focus()
@@ -527,9 +542,17 @@ class TickerApp(App[None]):
         """
         if self._live_reload is not None:
             return  # one is due already and will show these rows too
-        wait = self._last_live_reload + LIVE_RELOAD_EVERY - time.monotonic()
-        if wait <= 0 and not self._reloading:
-            self._last_live_reload = time.monotonic()
+        now = time.monotonic()
+        wait = self._last_live_reload + LIVE_RELOAD_EVERY - now
+        if wait <= 0 and not self._reloading and now - self._last_key < KEYS_FIRST:
+            # Keys are coming: wait for a pause, or (past KEYS_FIRST_MAX) for the next key.
+            if self._reload_held_since is None:
+                self._reload_held_since = now
+            wait = self._last_key + KEYS_FIRST - now
+            self._live_reload = self.set_timer(max(wait, 0.05), self._live_reload_due)
+        elif wait <= 0 and not self._reloading:
+            self._reload_held_since = None
+            self._last_live_reload = now
             # A poll that changed nothing (every source 304, or failing) reloads nothing:
             # `ticker --demo` polls every few seconds.
             if (
@@ -547,11 +570,30 @@ class TickerApp(App[None]):
         self._live_reload = None
         self._reload_soon()
 
+    def _key_heard(self) -> None:
+        """A key: a reload held for keys too long runs once this key's frame is drawn."""
+        self._last_key = time.monotonic()
+        held = self._reload_held_since
+        if held is not None and self._last_key - held >= KEYS_FIRST_MAX:
+            self.call_after_refresh(self._run_held_reload)
+
+    def _run_held_reload(self) -> None:
+        if self._reload_held_since is None:
+            return  # it ran meanwhile
+        if self._live_reload is not None:
+            self._live_reload.stop()
+            self._live_reload = None
+        self._last_key = 0.0  # this once, the reload goes before the keys
+        self._reload_soon()
+
     def _report_health_soon(self) -> None:
         """Report health now, or when HEALTH_EVERY seconds have passed since the last."""
         if self._health_due is not None:
             return  # one is due already
-        wait = self._last_health + HEALTH_EVERY - time.monotonic()
+        now = time.monotonic()
+        wait = self._last_health + HEALTH_EVERY - now
+        if wait <= 0 and now - self._last_key < KEYS_FIRST:
+            wait = self._last_key + KEYS_FIRST - now  # keys first; a held reload brings it
         if wait <= 0:
             self._last_health = time.monotonic()
             self.report_health()
@@ -604,6 +646,7 @@ class TickerApp(App[None]):
     # -- actions --------------------------------------------------------------------------
 
     def action_refresh(self) -> None:
+        self._last_key = 0.0  # asked for: what the poll brings is shown at once, keys or not
         if not self.session.views:
             self.session.refresh()
             self.notify("Polling every source now.", timeout=2)
