@@ -128,9 +128,30 @@ def test_a_hidden_container_is_still_read() -> None:
     page = (
         "<html><body><h1>Bridge reopens</h1>"
         f'<div style="display:none"><p>{first}</p><p>{second}</p></div>'
-        f'<p hidden>{"Hidden teaser copy for crawlers only. " * 8}</p>'
+        f"<p hidden>{'Hidden teaser copy for crawlers only. ' * 8}</p>"
         "</body></html>"
     )
     body = extract(page, "http://127.0.0.1/bridge").body
     assert "reopen the old bridge" in body and "the piers sound" in body
     assert "crawlers" not in body
+
+
+def test_text_hidden_from_screen_readers_is_not_shown() -> None:
+    # aria-hidden="true": an icon's label, a visual duplicate; a terminal reader is a reader
+    # of text, as a screen reader is.
+    source = (REAL / "readability" / "remove-aria-hidden" / "source.html").read_text()
+    assert 'aria-hidden="true"' in source and "WRONG" in source
+    assert "WRONG" not in _body("readability/remove-aria-hidden")
+
+
+def test_what_the_full_pass_adds_around_the_article_is_left_out_when_two_extractors_agree() -> None:
+    # trafilatura's full pass takes a wider container than its fast pass: on these pages a
+    # stream of other stories, a cookie dialog, PHP warnings. readability-lxml holds the fast
+    # pass's text and none of what the full pass adds, so the fast pass is the article.
+    yahoo = _body("readability/yahoo-3")
+    assert "Alan Thicke" not in yahoo  # the next story of the stream
+    assert "Penguin post office" not in yahoo
+    wine = _body("trafilatura/meininger.de-wachstum.html")
+    assert "Switch zum Einwilligen" not in wine and "Joint Venture Cheval des Andes" in wine
+    radio = _body("trafilatura/seelenradio.de.leo.html")
+    assert "Use of undefined constant" not in radio and "So sah es aus" in radio

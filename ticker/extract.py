@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -41,6 +41,11 @@ _FAST_SHARE = 0.35
 # drops a paragraph that repeats the one before it, and some blocks it cannot read.
 # Chosen by 5-fold cross-validation on both corpora (bench/README.md).
 _MISSED_SHARE = 0.7
+# When trafilatura's full pass adds to its fast pass text that readability-lxml leaves out
+# (at most _FURNITURE of the added word 4-grams), while readability holds at least _AGREE of
+# the fast pass's, the fast pass wins: two extractors agree on the article (bench/README.md).
+_AGREE = 0.8
+_FURNITURE = 0.1
 _SUPERSET = 0.95
 _LONGER = 1.3
 _PARAGRAPH_WORDS = 10  # a <p> of fewer words is a caption, a label or a button, not text
@@ -223,11 +228,17 @@ _HIDDEN_TEXT = (
 
 def _drop_hidden(tree: Any) -> None:
     """Text the page hides from its readers (`hidden`, an inline `display: none` or
-    `visibility: hidden`), as a browser and Firefox's reader view leave it out."""
-    for element in tree.xpath("//body//*[@hidden or @style]"):
+    `visibility: hidden`), as a browser and Firefox's reader view leave it out, and text it
+    hides from screen readers (`aria-hidden="true"`: an icon's label, a visual duplicate),
+    which a terminal reader is one of."""
+    for element in tree.xpath("//body//*[@hidden or @style or @aria-hidden]"):
         if element.tag not in _HIDDEN_TEXT or element.getparent() is None:
             continue
-        if element.get("hidden") is not None or _HIDDEN_STYLE.search(element.get("style")):
+        if (
+            element.get("hidden") is not None
+            or _HIDDEN_STYLE.search(element.get("style") or "")
+            or (element.get("aria-hidden") or "").strip().lower() == "true"
+        ):
             element.drop_tree()
 
 
@@ -315,21 +326,47 @@ def _body(tree: Any, html: str, url: str, page_words: int) -> str:
     """The article's Markdown from trafilatura's fast pass, or from its full pass (which
     compares its own result with readability's and jusText's) when the fast one kept little of
     the page's text; readability-lxml's when it holds nearly all of that and far more, or when
-    trafilatura finds nothing."""
+    trafilatura finds nothing. The fast pass wins over the full one when readability-lxml
+    agrees with it and not with what the full pass adds."""
+    readable: list[str] = []  # readability-lxml's text, once it has run
+
+    def readability() -> str:
+        if not readable:
+            readable.append(_readability(html))
+        return readable[0]
+
     body = _trafilatura(tree, html, url, fast=True)
     words = len(body.split())
     if words < _FAST_SHARE * page_words or not page_words:
         full = _trafilatura(tree, html, url, fast=False)
-        if len(full.split()) > words:
+        if len(full.split()) > words and not _furniture_added(body, full, readability):
             body = full
     if not body:
-        return _readability(html)
+        return readability()
     words = len(body.split())
     if words < _MISSED_SHARE * page_words and _missed_text(tree, body, words):
-        whole = _readability(html)
+        whole = readability()
         if _paragraph_words(whole) >= _LONGER * words and _share_held(body, whole) >= _SUPERSET:
             body = whole
     return body
+
+
+def _furniture_added(fast: str, full: str, readability: Callable[[], str]) -> bool:
+    """Whether what trafilatura's full pass adds to its fast pass is the page around the
+    article: readability-lxml, judging the same page its own way, holds nearly all of the fast
+    pass's text (_AGREE of its word 4-grams) and next to none of what the full pass adds
+    (_FURNITURE). The full pass falls back to a wider container when the fast one keeps
+    little of the page; on real pages that wider container added a stream of other stories,
+    a cookie banner, a menu or a PHP warning (bench/README.md)."""
+    if len(fast.split()) < MIN_WORDS:
+        return False  # a fragment: no agreement to speak of
+    mine, more = _shingles(fast), _shingles(full)
+    added = more - mine
+    if not added:
+        return False
+    theirs = _shingles(readability())
+    agree = len(mine & theirs) / len(mine)
+    return agree >= _AGREE and len(added & theirs) / len(added) <= _FURNITURE
 
 
 def _paragraph_words(markdown: str) -> int:
