@@ -249,6 +249,8 @@ def test_serve_leading_its_session_yields_to_other_sessions(desk: Newsdesk, tmp_
     against the processes of its own session, not against people's terminals."""
     import subprocess
 
+    from ticker.__main__ import SERVE_NICENESS
+
     write_config(tmp_path, news(desk, "alpha"))
     group = Path("/proc/self/autogroup")
     if not group.exists():
@@ -267,11 +269,11 @@ def test_serve_leading_its_session_yields_to_other_sessions(desk: Newsdesk, tmp_
         seen = ""
         while time.monotonic() < deadline and serving.poll() is None:
             seen = Path(f"/proc/{serving.pid}/autogroup").read_text()
-            if seen.endswith("nice 5\n"):
+            if seen.endswith(f"nice {SERVE_NICENESS}\n"):
                 break
             time.sleep(0.05)  # polling a process's state, not waiting for an event
-        assert seen.endswith("nice 5\n"), seen
-        assert os.getpriority(os.PRIO_PROCESS, serving.pid) == min(mine + 5, 19)
+        assert seen.endswith(f"nice {SERVE_NICENESS}\n"), seen
+        assert os.getpriority(os.PRIO_PROCESS, serving.pid) == min(mine + SERVE_NICENESS, 19)
         assert group.read_text() != seen  # this session's group is left alone
     finally:
         serving.terminate()

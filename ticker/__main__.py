@@ -22,7 +22,9 @@ if TYPE_CHECKING:
     from ticker.model import Headline, PollOutcome, Source
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-SERVE_NICENESS = 5  # `ticker serve`'s priority below the viewers' (its parse children: +10 more)
+# `ticker serve`'s priority below the viewers' (its parse children: +10 more, so 19): with 5, a
+# viewer's keys waited for a CPU during a cold poll of 1000 feeds (bench/README.md).
+SERVE_NICENESS = 10
 
 
 def main(argv: Sequence[str] | None = None) -> int:
