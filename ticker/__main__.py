@@ -438,7 +438,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     # (bench/viewers.py: a viewer's keys during a cold poll of 1000 feeds).
     with contextlib.suppress(OSError):
         os.nice(SERVE_NICENESS)
-    _nice_session(SERVE_NICENESS)
+    _nice_session()
     try:
         shutdown.run(serve(session, log))
     except (KeyboardInterrupt, shutdown.Terminated):
@@ -692,7 +692,7 @@ def _run_app(args: argparse.Namespace) -> int:
     return _app(session)
 
 
-def _nice_session(niceness: int) -> None:
+def _nice_session() -> None:
     """On Linux with autogroups (most desktops and many servers), a process's nice value
     counts only against its own session's processes: a `ticker serve` that a service manager
     started in a session of its own took turns with people's terminals as an equal. When this
@@ -700,6 +700,7 @@ def _nice_session(niceness: int) -> None:
     would slow the shell's whole session), the session's group gets the same niceness."""
     if not sys.platform.startswith("linux") or os.getsid(0) != os.getpid():
         return
+    niceness = os.getpriority(os.PRIO_PROCESS, 0)  # the process's own, as it now is
     with contextlib.suppress(OSError), open("/proc/self/autogroup", "w") as group:
         group.write(str(niceness))
 
