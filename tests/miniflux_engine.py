@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import fcntl
 import glob
 import json
 import os
@@ -33,16 +32,17 @@ from pathlib import Path
 from typing import Any
 
 from ttrss_engine import (
-    _DEATH_SIGNAL,
     _NO_PROXY_ENV,
     _RUN_USER,
     EngineError,
     _free_port,
+    _hold_root,
     _pg_bin,
-    _pg_ready,
     _read,
     _spawn,
+    _start_postgres,
     _stop,
+    _sweep_stale_roots,
     _wait_until,
 )
 from ttrss_engine import Engine as _PgRunner  # its _run: a command as the engine's user
@@ -186,10 +186,7 @@ def start(*, demo_feeds: int = 2, demo_items: int = 30, seed: int = 1) -> Engine
         _uid=account.pw_uid,
         _gid=account.pw_gid,
     )
-    engine._cleanups.append(lambda: shutil.rmtree(root, ignore_errors=True))
-    alive = open(root / "engine.lock", "w")  # noqa: SIM115  # held while the engine runs
-    fcntl.flock(alive, fcntl.LOCK_EX)
-    engine._cleanups.append(alive.close)
+    _hold_root(engine)
     try:
         _sweep_stale_roots(root)
         os.chown(root, account.pw_uid, account.pw_gid)
@@ -229,15 +226,6 @@ def _check_requirements() -> str:
     return binary
 
 
-def _sweep_stale_roots(mine: Path) -> None:
-    """Remove the directories of engines whose process died without tearing down (kill -9)."""
-    for lock in mine.parent.glob("ticker-miniflux-*/engine.lock"):
-        if lock.parent != mine:
-            with contextlib.suppress(OSError), open(lock) as handle:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)  # fails: a live engine's
-                shutil.rmtree(lock.parent, ignore_errors=True)
-
-
 def _runner(engine: Engine) -> _PgRunner:
     """ttrss_engine's command runner, as this engine's user in its root."""
     return _PgRunner(
@@ -247,46 +235,10 @@ def _runner(engine: Engine) -> _PgRunner:
 
 
 def _start_cluster(engine: Engine) -> None:
-    """A throwaway cluster on a unix socket only (no TCP), with Miniflux's empty database."""
-    data = engine.root / "pg"
-    engine._socket_dir.mkdir()
-    os.chown(engine._socket_dir, engine._uid, engine._gid)
-    run = _runner(engine)._run
-    run(
-        [
-            str(engine._pg_bin / "initdb"),
-            *("-D", str(data), "-U", "postgres", "--auth=trust"),
-            *("--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"),
-        ]
-    )
-    server = _spawn(
-        engine,  # _spawn reads root, _uid and _gid only
-        [
-            str(engine._pg_bin / "postgres"),
-            *("-D", str(data), "-k", str(engine._socket_dir), "-c", "listen_addresses="),
-            # A test database: durability traded for speed.
-            *("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"),
-        ],
-        log=engine.root / "postgres.log",
-        death_signal=_DEATH_SIGNAL["postgres"],
-    )
-    # SIGINT: PostgreSQL's fast shutdown (clients cut off, no waiting on them).
-    engine._cleanups.append(lambda: _stop(server, signal.SIGINT))
-    _wait_until(
-        lambda: _pg_ready(engine),  # reads _pg_bin and _socket_dir only
-        server,
-        "PostgreSQL",
-        engine.root / "postgres.log",
-    )
-    run(
-        [
-            str(engine._pg_bin / "psql"),
-            *("-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", str(engine._socket_dir)),
-            *("-U", "postgres", "-d", "postgres"),
-        ],
-        # A superuser: Miniflux's migrations create extensions (hstore in older schemas).
-        input="CREATE ROLE miniflux LOGIN SUPERUSER; CREATE DATABASE miniflux OWNER miniflux;",
-    )
+    """A throwaway cluster with Miniflux's empty database."""
+    # A superuser: Miniflux's migrations create extensions (hstore in older schemas).
+    setup = "CREATE ROLE miniflux LOGIN SUPERUSER; CREATE DATABASE miniflux OWNER miniflux;"
+    _start_postgres(engine, _runner(engine)._run, setup)
 
 
 def _start_demo(engine: Engine, seed: int) -> None:

@@ -69,7 +69,7 @@ def test_urls_lose_controls_and_spaces() -> None:
 
 
 def test_an_aggregator_s_copy_of_an_article_loses_escapes_scripts_and_styles() -> None:
-    from ticker.reader import text_of_fragment
+    from ticker.extract import fragment_markdown as text_of_fragment
 
     hostile = (
         "<h2>Harbour \x1b]52;c;ZXZpbA==\x07reopens</h2><script>alert(1)</script>"

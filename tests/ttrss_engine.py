@@ -339,10 +339,7 @@ def start(*, demo_feeds: int = 2, demo_items: int = 30, seed: int = 1) -> Engine
         _uid=account.pw_uid,
         _gid=account.pw_gid,
     )
-    engine._cleanups.append(lambda: shutil.rmtree(root, ignore_errors=True))
-    alive = open(root / "engine.lock", "w")  # noqa: SIM115  # held while the engine runs
-    fcntl.flock(alive, fcntl.LOCK_EX)
-    engine._cleanups.append(alive.close)
+    _hold_root(engine)
     try:
         _sweep_stale_roots(root)
         os.chown(root, account.pw_uid, account.pw_gid)
@@ -360,9 +357,21 @@ def start(*, demo_feeds: int = 2, demo_items: int = 30, seed: int = 1) -> Engine
     return engine
 
 
+def _hold_root(engine: Any) -> None:
+    """The engine's root goes when it closes, and is locked while it runs (so that another
+    engine's sweep leaves it alone). Any engine with `root` and `_cleanups` (Miniflux's too)."""
+    root = engine.root
+    engine._cleanups.append(lambda: shutil.rmtree(root, ignore_errors=True))
+    alive = open(root / "engine.lock", "w")  # noqa: SIM115  # held while the engine runs
+    fcntl.flock(alive, fcntl.LOCK_EX)
+    engine._cleanups.append(alive.close)
+
+
 def _sweep_stale_roots(mine: Path) -> None:
-    """Remove the directories of engines whose process died without tearing down (kill -9)."""
-    for lock in mine.parent.glob("ticker-ttrss-*/engine.lock"):
+    """Remove the directories of engines of the same kind (`mine`'s name up to its random
+    part: ticker-ttrss, ticker-miniflux) whose process died without tearing down (kill -9)."""
+    kind = mine.name.rsplit("-", 1)[0]
+    for lock in mine.parent.glob(f"{kind}-*/engine.lock"):
         if lock.parent != mine:
             with contextlib.suppress(OSError), open(lock) as handle:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)  # fails: a live engine's
@@ -412,68 +421,51 @@ def _pg_bin() -> Path:
 
 
 def _start_cluster(engine: Engine) -> None:
-    """A throwaway cluster on a unix socket only (no TCP), with the tt-rss schema loaded."""
+    """A throwaway cluster with the tt-rss schema loaded."""
+    _start_postgres(
+        engine, engine._run, "CREATE ROLE ttrss LOGIN; CREATE DATABASE ttrss OWNER ttrss;"
+    )
+    engine.sql(TTRSS_SCHEMA.read_text(encoding="utf-8"))
+
+
+def _start_postgres(engine: Any, run: Callable[..., Any], setup_sql: str) -> None:
+    """A throwaway cluster on a unix socket only (no TCP), `setup_sql` run in it as postgres.
+
+    `engine` has root, _socket_dir, _pg_bin, _uid, _gid and _cleanups (Miniflux's too); `run`
+    runs a command as the engine's user.
+    """
     data = engine.root / "pg"
     engine._socket_dir.mkdir()
     os.chown(engine._socket_dir, engine._uid, engine._gid)
-    engine._run(
+    run(
         [
             str(engine._pg_bin / "initdb"),
-            "-D",
-            str(data),
-            "-U",
-            "postgres",
-            "--auth=trust",
-            "--encoding=UTF8",
-            "--locale=C.UTF-8",
-            "--no-sync",
+            *("-D", str(data), "-U", "postgres", "--auth=trust"),
+            *("--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"),
         ]
     )
     server = _spawn(
         engine,
         [
             str(engine._pg_bin / "postgres"),
-            "-D",
-            str(data),
-            "-k",
-            str(engine._socket_dir),
-            "-c",
-            "listen_addresses=",
+            *("-D", str(data), "-k", str(engine._socket_dir), "-c", "listen_addresses="),
             # A test database: durability traded for speed.
-            "-c",
-            "fsync=off",
-            "-c",
-            "synchronous_commit=off",
-            "-c",
-            "full_page_writes=off",
+            *("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"),
         ],
         log=engine.root / "postgres.log",
         death_signal=_DEATH_SIGNAL["postgres"],
     )
     # SIGINT: PostgreSQL's fast shutdown (clients cut off, no waiting on them).
     engine._cleanups.append(lambda: _stop(server, signal.SIGINT))
-    _wait_until(
-        lambda: _pg_ready(engine),
-        server,
-        "PostgreSQL",
-        engine.root / "postgres.log",
+    _wait_until(lambda: _pg_ready(engine), server, "PostgreSQL", engine.root / "postgres.log")
+    run(
+        [
+            str(engine._pg_bin / "psql"),
+            *("-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", str(engine._socket_dir)),
+            *("-U", "postgres", "-d", "postgres"),
+        ],
+        input=setup_sql,
     )
-    psql = [
-        str(engine._pg_bin / "psql"),
-        "-X",
-        "-q",
-        "-v",
-        "ON_ERROR_STOP=1",
-        "-h",
-        str(engine._socket_dir),
-        "-U",
-        "postgres",
-        "-d",
-        "postgres",
-    ]
-    engine._run(psql, input="CREATE ROLE ttrss LOGIN; CREATE DATABASE ttrss OWNER ttrss;")
-    schema = TTRSS_SCHEMA.read_text(encoding="utf-8")
-    engine.sql(schema)
 
 
 def _pg_ready(engine: Engine) -> bool:

@@ -106,11 +106,3 @@ def _from_feed(store_path: Path, url: str) -> Article | None:
         published=headline.published,
         origin="feed",
     )
-
-
-def text_of_fragment(html: str) -> str:
-    """An article's HTML as an aggregator keeps it, as Markdown blocks (a fragment, no page
-    around it: nothing to extract, only to convert)."""
-    from ticker import extract
-
-    return extract.fragment_markdown(html)

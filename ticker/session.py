@@ -621,7 +621,7 @@ class Session:
         return opened
 
     async def _server_copy(self, opened: Opened, aggregator: AggregatorSettings) -> Opened:
-        from ticker import reader
+        from ticker import extract
         from ticker.aggregator import manage
 
         headline = await asyncio.to_thread(self._headline_for, opened.article.url)
@@ -636,7 +636,7 @@ class Session:
             )
         except TickerError:
             return opened  # the server is away too: the summary the store holds
-        body = await asyncio.to_thread(reader.text_of_fragment, content or "")
+        body = await asyncio.to_thread(extract.fragment_markdown, content or "")
         if not body:
             return opened
         why = (opened.notice or "").removesuffix("; showing the feed's text")

@@ -676,11 +676,10 @@ class Store:
             db.executemany(f"UPDATE items SET {field} = ? WHERE id = ?", changes)
             db.executemany(
                 "INSERT INTO remote_marks(remote_id, field, value, changed)"
-                f" SELECT remote_id, '{field}', ?, {now!r} FROM items"
-                " WHERE id = ? AND remote_id IS NOT NULL"
+                " SELECT remote_id, ?, ?, ? FROM items WHERE id = ? AND remote_id IS NOT NULL"
                 " ON CONFLICT(remote_id, field) DO UPDATE"
                 " SET value = excluded.value, changed = excluded.changed",
-                changes,
+                [(field, marked, now, row) for marked, row in changes],
             )
 
     # -- an aggregator's side ------------------------------------------------------------

@@ -42,7 +42,12 @@ def _day_of(published: int, tz: tzinfo | None) -> date:
 
 def _header_key(day: date, tz: tzinfo | None) -> int:
     """A day header's sort key: just above its day's last second (see `_keyed_rows`)."""
-    return -2 * _day_start(day + timedelta(days=1), tz) + 1
+    return _header_key_before(_day_start(day + timedelta(days=1), tz))
+
+
+def _header_key_before(next_day: int) -> int:
+    """The sort key of the header of the day that ends where `next_day` (a timestamp) begins."""
+    return 1 - 2 * next_day
 
 
 def _keyed_rows(
@@ -151,7 +156,7 @@ class Timeline:
                 day_end = _day_start(day + timedelta(days=1), self.tz)
                 if day not in days:
                     days.add(day)
-                    inserts.append((1 - 2 * day_end, 0, day))
+                    inserts.append((_header_key_before(day_end), 0, day))
         inserts.sort()
         old_rows, old_keys = older.rows, older._keys
         rows: list[Row] = []

@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from ticker.aggregator.backend import Backend, connect
 from ticker.aggregator.settings import AggregatorSettings
 from ticker.model import Source
 from ticker.sanitize import clean_line, clean_url
 
 
-async def _backend(settings: AggregatorSettings, timeout: float) -> Backend:
+@asynccontextmanager
+async def _backend(settings: AggregatorSettings, timeout: float) -> AsyncIterator[Backend]:
+    """A back end for one edit, closed after it (its password asked off the event loop)."""
     import asyncio
 
     password = await asyncio.to_thread(settings.resolve_password)
-    return connect(settings, password, timeout=timeout)
+    backend = connect(settings, password, timeout=timeout)
+    try:
+        yield backend
+    finally:
+        await backend.aclose()
 
 
 async def subscribe(settings: AggregatorSettings, url: str, *, timeout: float = 30.0) -> int:
     """Subscribe on the server (it fetches the address itself); the feed's id there."""
-    backend = await _backend(settings, timeout)
-    try:
+    async with _backend(settings, timeout) as backend:
         return await backend.subscribe(url)
-    finally:
-        await backend.aclose()
 
 
 async def subscribe_many(
@@ -30,18 +36,15 @@ async def subscribe_many(
     """Subscribe each address (an OPML import); (subscribed, [(refused, why)])."""
     from ticker.errors import TickerError
 
-    backend = await _backend(settings, timeout)
     done: list[str] = []
     refused: list[tuple[str, str]] = []
-    try:
+    async with _backend(settings, timeout) as backend:
         for url in urls:
             try:
                 await backend.subscribe(url)
                 done.append(url)
             except TickerError as error:
                 refused.append((url, str(error)))
-    finally:
-        await backend.aclose()
     return done, refused
 
 
@@ -50,20 +53,14 @@ async def unsubscribe(settings: AggregatorSettings, url: str, *, timeout: float 
     found = settings.feed_id(url)
     if found is None:
         raise ValueError(f"{url} is not one of the aggregator's feeds")
-    backend = await _backend(settings, timeout)
-    try:
+    async with _backend(settings, timeout) as backend:
         await backend.unsubscribe(found)
-    finally:
-        await backend.aclose()
 
 
 async def server_sources(settings: AggregatorSettings, *, timeout: float = 30.0) -> list[Source]:
     """The server's feeds as sources at their own addresses, for an OPML export."""
-    backend = await _backend(settings, timeout)
-    try:
+    async with _backend(settings, timeout) as backend:
         feeds = await backend.feeds()
-    finally:
-        await backend.aclose()
     return [
         Source(
             name=clean_line(feed.title, 200) or clean_url(feed.url),
@@ -79,8 +76,5 @@ async def server_copy(
     settings: AggregatorSettings, item_id: int, *, timeout: float = 30.0
 ) -> str | None:
     """The server's text of one of its items (HTML, raw), or None when it has none."""
-    backend = await _backend(settings, timeout)
-    try:
+    async with _backend(settings, timeout) as backend:
         return await backend.content(item_id)
-    finally:
-        await backend.aclose()

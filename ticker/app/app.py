@@ -544,31 +544,34 @@ class TickerApp(App[None]):
             return  # one is due already and will show these rows too
         now = time.monotonic()
         wait = self._last_live_reload + LIVE_RELOAD_EVERY - now
-        if wait <= 0 and not self._reloading and now - self._last_key < KEYS_FIRST:
+        if wait <= 0 and not self._reloading:
+            wait = self._until_keys_pause(now)
+            if wait <= 0:
+                self._reload_held_since = None
+                self._last_live_reload = now
+                # A poll that changed nothing (every source 304, or failing) reloads nothing:
+                # `ticker --demo` polls every few seconds.
+                if (
+                    self._unshown_new
+                    or self._unshown_changed
+                    or self._changed_elsewhere
+                    or self._missed
+                ):
+                    self.reload(polled=True)
+                self._report_health_soon()  # the status line's counts
+                return
             # Keys are coming: wait for a pause, or (past KEYS_FIRST_MAX) for the next key.
             if self._reload_held_since is None:
                 self._reload_held_since = now
-            wait = self._last_key + KEYS_FIRST - now
-            self._live_reload = self.set_timer(max(wait, 0.05), self._live_reload_due)
-        elif wait <= 0 and not self._reloading:
-            self._reload_held_since = None
-            self._last_live_reload = now
-            # A poll that changed nothing (every source 304, or failing) reloads nothing:
-            # `ticker --demo` polls every few seconds.
-            if (
-                self._unshown_new
-                or self._unshown_changed
-                or self._changed_elsewhere
-                or self._missed
-            ):
-                self.reload(polled=True)
-            self._report_health_soon()  # the status line's counts
-        else:
-            self._live_reload = self.set_timer(max(wait, 0.05), self._live_reload_due)
+        self._live_reload = self.set_timer(max(wait, 0.05), self._live_reload_due)
 
     def _live_reload_due(self) -> None:
         self._live_reload = None
         self._reload_soon()
+
+    def _until_keys_pause(self, now: float) -> float:
+        """Seconds until the keys have paused for KEYS_FIRST (0 when they have)."""
+        return max(0.0, self._last_key + KEYS_FIRST - now)
 
     def _key_heard(self) -> None:
         """A key: a reload held for keys too long runs once this key's frame is drawn."""
@@ -592,8 +595,8 @@ class TickerApp(App[None]):
             return  # one is due already
         now = time.monotonic()
         wait = self._last_health + HEALTH_EVERY - now
-        if wait <= 0 and now - self._last_key < KEYS_FIRST:
-            wait = self._last_key + KEYS_FIRST - now  # keys first; a held reload brings it
+        if wait <= 0:
+            wait = self._until_keys_pause(now)  # keys first; a held reload brings it
         if wait <= 0:
             self._last_health = time.monotonic()
             self.report_health()
