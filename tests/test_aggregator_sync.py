@@ -23,6 +23,8 @@ from ticker.model import Badge, Headline, Source
 from ticker.sanitize import html_to_text
 from ticker.store import PollRecord, Store
 
+OWN_FEEDS = (6, 7)  # demo load feeds no other module touches (ttrss_fixtures.DEMO_FEEDS)
+
 
 def _settings(engine: Engine, user: TtrssUser, url: str | None = None) -> AggregatorSettings:
     return AggregatorSettings(
@@ -39,12 +41,13 @@ def _server(engine: Engine, user: TtrssUser, **params: Any) -> dict[int, dict[st
 
 @pytest.fixture
 def subscribed(ttrss_engine: Engine, ttrss_user: TtrssUser) -> list[int]:
-    """The user follows two of the demo's feeds, updated once by tt-rss's own updater."""
+    """The user follows two of the demo's feeds, updated once by tt-rss's own updater (this
+    module's own feeds: its tests publish to them, ttrss_fixtures.DEMO_FEEDS)."""
     feeds = [
         ttrss_engine.subscribe(
             ttrss_engine.feed_url(i), user=ttrss_user.login, password=ttrss_user.password
         )
-        for i in (0, 1)
+        for i in OWN_FEEDS
     ]
     ttrss_engine.update_feeds(feeds)
     return feeds
@@ -74,7 +77,7 @@ def test_the_next_sync_fetches_only_what_is_new(
     settings = _settings(ttrss_engine, ttrss_user)
     sync_once(store, settings)
     before = {i[0] for i in stored_items(store)}
-    ttrss_engine.publish(0, "EXCLUSIVE: Harbour cranes return to work after the strike")
+    ttrss_engine.publish(OWN_FEEDS[0], "EXCLUSIVE: Harbour cranes return to work after the strike")
     ttrss_engine.update_feeds(subscribed)
     _, requests = sync_once(store, settings)
     after = stored_items(store)

@@ -9,7 +9,10 @@ from dataclasses import dataclass
 import pytest
 from ttrss_engine import Engine, running
 
-DEMO_FEEDS = 6  # load feeds on the namespace's demo server: tests take distinct ones
+# Load feeds on the namespace's demo server. A feed a test publishes to is its module's own:
+# test_ttrss_engine.py reads 0 and 1 as the demo made them and publishes to 2 and 3,
+# test_aggregator_cli.py subscribes to 2-5, test_aggregator_sync.py publishes to 6 of 6 and 7.
+DEMO_FEEDS = 8
 DEMO_ITEMS = 30
 
 _logins = itertools.count(1)

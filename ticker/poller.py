@@ -427,12 +427,11 @@ class Poller:
             return self.settings.interval
         return min(max(upcoming - self._clock(), 0.5), self.settings.interval)
 
-    async def _poll(self, source: Source) -> PollOutcome:
-        if source.kind == "aggregator" and self._aggregator is not None:
-            return await self._sync(source, self._aggregator)
-        assert self._fetcher is not None
+    def _begin(self, source: Source) -> tuple[int, SourceState, float, float, PollRecord]:
+        """A poll of `source` begins (in flight until its caller ends it): how often the
+        source had been removed, its state, when, its interval, and the record it leaves if it
+        fails (its validators kept, its next poll backed off)."""
         self._in_flight.add(source.url)
-        epoch = self._epochs.get(source.url, 0)
         state = self._states.get(source.url, SourceState())
         attempted = self._clock()
         interval = source.interval or self.settings.interval
@@ -446,6 +445,13 @@ class Poller:
             + backoff(failures, interval, self.settings.max_backoff, rng=self._rng),
             failures=failures,
         )
+        return self._epochs.get(source.url, 0), state, attempted, interval, failed
+
+    async def _poll(self, source: Source) -> PollOutcome:
+        if source.kind == "aggregator" and self._aggregator is not None:
+            return await self._sync(source, self._aggregator)
+        assert self._fetcher is not None
+        epoch, state, attempted, interval, failed = self._begin(source)
         body = None
         status = None
         try:
@@ -500,16 +506,7 @@ class Poller:
     async def _sync(self, source: Source, aggregator: Aggregator) -> PollOutcome:
         """A sync with the aggregator in place of a fetch: its headlines are stored as they
         come, a record per feed, then the sync's own record (its schedule or its backoff)."""
-        self._in_flight.add(source.url)
-        epoch = self._epochs.get(source.url, 0)
-        state = self._states.get(source.url, SourceState())
-        attempted = self._clock()
-        interval = source.interval or self.settings.interval
-        failures = state.failures + 1
-        wait = backoff(failures, interval, self.settings.max_backoff, rng=self._rng)
-        failed = PollRecord(
-            source=source, attempted=attempted, next_poll=attempted + wait, failures=failures
-        )
+        epoch, _, attempted, interval, failed = self._begin(source)
         record = PollRecord(source=source, attempted=attempted, next_poll=attempted + interval)
 
         async def ingest(records: list[PollRecord]) -> None:

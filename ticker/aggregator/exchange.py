@@ -4,6 +4,8 @@ cap, and transport failures and server text as one clean line."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import TracebackType
+from typing import Self
 
 import httpx
 
@@ -20,6 +22,57 @@ def new_client(timeout: float, server: str) -> httpx.AsyncClient:
         headers={"User-Agent": f"ticker/{__version__} (terminal news ticker; {server} client)"},
         follow_redirects=False,
     )
+
+
+class ApiClient:
+    """What an aggregator's API client is, whatever the server: its API's address, the user,
+    an HTTP client made at the first request (or the caller's, left open), the requests
+    counted for the benchmarks, and a password that never shows in a repr."""
+
+    server = ""  # the server's name, in the User-Agent
+    api_path = ""  # the API's path under the server's address
+
+    def __init__(
+        self,
+        url: str,
+        user: str,
+        password: str,
+        *,
+        client: httpx.AsyncClient | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        self.api_url = url.rstrip("/") + self.api_path
+        self.user = user
+        self._password = password
+        self._client = client
+        self._own_client = client is None
+        self._timeout = timeout
+        self.requests = 0
+
+    def __repr__(self) -> str:  # never the password
+        return f"{type(self).__name__}({self.api_url!r}, user={self.user!r})"
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the HTTP client if this made it (a session on the server stays valid)."""
+        if self._own_client and self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    def _http(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._client = new_client(self._timeout, self.server)
+        return self._client
 
 
 async def read_capped(response: httpx.Response, too_big: Callable[[], TickerError]) -> bytes:

@@ -23,7 +23,7 @@ from typing import Any, Final
 import httpx
 
 from ticker.aggregator.backend import Mark, RemoteFeed, RemoteItem
-from ticker.aggregator.exchange import MAX_ANSWER, new_client, one_line, read_capped, why
+from ticker.aggregator.exchange import MAX_ANSWER, ApiClient, one_line, read_capped, why
 from ticker.aggregator.exchange import text as _text
 from ticker.aggregator.settings import AggregatorSettings
 from ticker.errors import TickerError
@@ -76,8 +76,11 @@ class Entry:
     tags: tuple[str, ...]
 
 
-class MinifluxClient:
+class MinifluxClient(ApiClient):
     """One user's session with one Miniflux; `requests` counts the HTTP requests made."""
+
+    server = "Miniflux"
+    api_path = "/v1/"
 
     def __init__(
         self,
@@ -88,25 +91,10 @@ class MinifluxClient:
         client: httpx.AsyncClient | None = None,
         timeout: float = 30.0,
     ) -> None:
-        self.api_url = url.rstrip("/") + "/v1/"
-        self.user = user
-        self._password = password
-        self._client = client
-        self._own_client = client is None
-        self._timeout = timeout
+        super().__init__(url, user, password, client=client, timeout=timeout)
         self._auth: str | None = None  # "basic" or "token", once one worked
         # PUT /v1/entries takes "starred" since Miniflux 2.3.3; older ones only toggle.
         self.bulk_starred: bool | None = None
-        self.requests = 0
-
-    def __repr__(self) -> str:  # never the password
-        return f"MinifluxClient({self.api_url!r}, user={self.user!r})"
-
-    async def aclose(self) -> None:
-        """Close the HTTP client if this made it."""
-        if self._own_client and self._client is not None:
-            await self._client.aclose()
-            self._client = None
 
     # -- reading --
 
@@ -262,9 +250,7 @@ class MinifluxClient:
         body: Mapping[str, object] | None,
         auth: str,
     ) -> Any:
-        client = self._client
-        if client is None:
-            client = self._client = new_client(self._timeout, "Miniflux")
+        client = self._http()
         what = f"{method} /v1/{path.split('?')[0]}"
         extra: dict[str, Any] = {"headers": {"X-Auth-Token": self._password}}
         if auth == "basic":

@@ -13,12 +13,11 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any, Final, Literal, TypeVar
 
 import httpx
 
-from ticker.aggregator.exchange import MAX_ANSWER, new_client, one_line, read_capped, why
+from ticker.aggregator.exchange import MAX_ANSWER, ApiClient, one_line, read_capped, why
 from ticker.aggregator.exchange import text as _text
 from ticker.errors import TickerError
 
@@ -143,12 +142,15 @@ class Subscription:
     added: bool
 
 
-class TtrssClient:
+class TtrssClient(ApiClient):
     """A logged-in session with one tt-rss; use as `async with TtrssClient(...) as tt`.
 
     Logs in on the first call, and once more when tt-rss forgets the session (NOT_LOGGED_IN).
     `requests` counts the HTTP requests made, for the benchmarks.
     """
+
+    server = "tt-rss"
+    api_path = "/api/"
 
     def __init__(
         self,
@@ -159,35 +161,9 @@ class TtrssClient:
         client: httpx.AsyncClient | None = None,
         timeout: float = 30.0,
     ) -> None:
-        self.api_url = url.rstrip("/") + "/api/"
-        self.user = user
-        self._password = password
-        self._client = client
-        self._own_client = client is None
-        self._timeout = timeout
+        super().__init__(url, user, password, client=client, timeout=timeout)
         self.sid: str | None = None
         self.api_level: int | None = None
-        self.requests = 0
-
-    def __repr__(self) -> str:  # never the password
-        return f"TtrssClient({self.api_url!r}, user={self.user!r})"
-
-    async def __aenter__(self) -> TtrssClient:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        """Close the HTTP client if this made it (the session stays valid on the server)."""
-        if self._own_client and self._client is not None:
-            await self._client.aclose()
-            self._client = None
 
     # -- session --
 
@@ -394,9 +370,7 @@ class TtrssClient:
 
     async def _post(self, body: Mapping[str, object]) -> Any:
         """POST one JSON request; the answer's `content`, or TtrssError."""
-        client = self._client
-        if client is None:
-            client = self._client = new_client(self._timeout, "tt-rss")
+        client = self._http()
         self.requests += 1
         op = str(body.get("op"))
 
