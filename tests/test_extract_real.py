@@ -155,3 +155,40 @@ def test_what_the_full_pass_adds_around_the_article_is_left_out_when_two_extract
     assert "Switch zum Einwilligen" not in wine and "Joint Venture Cheval des Andes" in wine
     radio = _body("trafilatura/seelenradio.de.leo.html")
     assert "Use of undefined constant" not in radio and "So sah es aus" in radio
+
+
+def test_a_page_laid_out_in_a_table_reads_as_paragraphs() -> None:
+    # lwn-1 sets its whole weekly edition in one table cell: trafilatura alone gives one
+    # Markdown table row holding every article; the reader shows paragraphs and headings.
+    body = extract(_source(_page("readability/lwn-1")), "http://fakehost/test/page.html").body
+    assert not any(line.startswith("|") and len(line.split()) > 100 for line in body.splitlines())
+    assert any(line.startswith("The Arduino has been one of") for line in body.splitlines())
+
+
+def test_a_data_table_stays_a_table_and_a_pull_quote_table_becomes_its_text() -> None:
+    story = "The harbour board met on Tuesday to settle the new mooring fees for the summer. " * 6
+    quote = (
+        "Nobody on the quay expected the fees to fall, and nobody expected them to double "
+        "either, said the harbour master, who has kept the moorings and the ledger of every "
+        "boat for twenty-two years."
+    )
+    rows = "".join(
+        f"<tr><td>Berth {n}</td><td>{10 + n} m</td><td>{n * 40} EUR</td></tr>" for n in range(12)
+    )
+    page = (
+        "<html><body><article><h1>Mooring fees</h1>"
+        f"<p>{story}</p>"
+        f"<table><tr><td>\u201c</td><td>{quote}</td></tr></table>"
+        f"<p>{story}</p>"
+        f"<table><tr><th>Berth</th><th>Length</th><th>Fee</th></tr>{rows}</table>"
+        "</article></body></html>"
+    )
+    body = extract(page, "http://127.0.0.1/moorings").body
+    [quoted] = [line for line in body.splitlines() if "harbour master" in line]
+    assert not quoted.startswith("|")  # the quote is a paragraph, not a table row
+    assert "| Berth 11 | 21 m | 440 EUR |" in body  # the fee table is still a table
+
+
+def _page(name: str) -> dict[str, Any]:
+    [page] = [p for p in PAGES if _name(p) == name]
+    return page

@@ -124,6 +124,7 @@ def extract(html: str, url: str) -> Article:
         _drop_wordless(tree)
         _linear_math(tree)
         _drop_hidden(tree)
+        _unwrap_layout_tables(tree)
     body = _body(tree, html, url, page_words)
     meta = _metadata(facts)
     body = _clean(body, meta["title"])
@@ -240,6 +241,50 @@ def _drop_hidden(tree: Any) -> None:
             or (element.get("aria-hidden") or "").strip().lower() == "true"
         ):
             element.drop_tree()
+
+
+# A table whose cell holds this many words holds prose, not data (bench/README.md).
+_PROSE_CELL = 30
+_DATA_MARKS = ".//th | .//thead | .//tfoot | .//caption | .//col | .//colgroup"
+_CELL_BLOCKS = frozenset(
+    ("p", "div", "ul", "ol", "dl", "table", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6")
+)
+
+
+def _unwrap_layout_tables(tree: Any) -> None:
+    """Tables a page lays its text out with, as the paragraphs and blocks they hold.
+
+    trafilatura keeps a table as a table: a page laid out in one (an old site's columns, a pull
+    quote in a two-cell table) came out as a Markdown row holding the whole article, unreadable
+    in a terminal, with the lists inside its cells lost. A layout table is told from a data
+    table as Firefox's reader view tells them: no header cells, caption or column groups, and
+    either a table nested in it or at most 10 cells in rows of at most 4; and one of its cells
+    holds a paragraph's worth of words. Outer tables first, so a table inside a data table
+    stays where its table puts it."""
+    for table in list(tree.iter("table")):
+        if next(table.iterancestors("table"), None) is not None:
+            continue  # inside a table that stays one (an unwrapped one is a <div> by now)
+        if table.get("summary") or _own(table, _DATA_MARKS):
+            continue
+        rows = _own(table, ".//tr")
+        columns = max((sum(1 for cell in row if cell.tag == "td") for row in rows), default=0)
+        small = len(rows) < 10 and columns <= 4 and len(rows) * columns <= 10
+        layout = (table.get("role") or "").strip().lower() in ("presentation", "none")
+        cells = _own(table, ".//td")
+        if not layout and (small or table.find(".//table") is not None):
+            layout = any(len(cell.text_content().split()) >= _PROSE_CELL for cell in cells)
+        if not layout:
+            continue
+        for element in (table, *_own(table, ".//tbody | .//tr")):
+            element.tag = "div"
+        for cell in cells:
+            # trafilatura reads the text of a <div> only on pages short of paragraphs.
+            cell.tag = "div" if any(child.tag in _CELL_BLOCKS for child in cell) else "p"
+
+
+def _own(table: Any, path: str) -> list[Any]:
+    """The elements on `path` under `table` that belong to it, not to a table inside it."""
+    return [e for e in table.xpath(path) if next(e.iterancestors("table"), None) is table]
 
 
 def _linear_math(tree: Any) -> None:
