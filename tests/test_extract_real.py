@@ -11,15 +11,18 @@ article, and never less than half the words trafilatura alone extracts (when tha
 from __future__ import annotations
 
 import functools
+import importlib.util
 import json
 import re
 from pathlib import Path
 from typing import Any
 
+import hypothesis
 import pytest
 from articles import html_text, markdown_text, page_score, snippets
+from hypothesis import strategies as st
 
-from ticker.extract import decode, extract
+from ticker.extract import _readability_clean, decode, extract
 
 REAL = Path(__file__).parent / "fixtures" / "real_articles"
 PAGES: list[dict[str, Any]] = json.loads((REAL / "MANIFEST.json").read_text(encoding="utf-8"))
@@ -192,3 +195,36 @@ def test_a_data_table_stays_a_table_and_a_pull_quote_table_becomes_its_text() ->
 def _page(name: str) -> dict[str, Any]:
     [page] = [p for p in PAGES if _name(p) == name]
     return page
+
+
+_SPACES = " \t\r\x0b\x0c\x1c\x85\xa0\u2003\u3000"
+# Runs of spaces with and without line breaks, short and past readability's 255, between words.
+_RUNS = st.one_of(
+    st.text(alphabet=st.sampled_from(_SPACES), min_size=1, max_size=8),
+    st.text(alphabet=st.sampled_from(_SPACES + "\n"), min_size=1, max_size=8),
+    st.integers(250, 600).map(lambda n: " " * (n - 2) + "\t\n"),
+    st.integers(250, 600).map(lambda n: "\t " * (n // 2)),
+)
+
+
+@hypothesis.settings(max_examples=500, deadline=None)
+@hypothesis.given(st.lists(st.tuples(st.sampled_from(["", "a", "word"]), _RUNS), max_size=12))
+def test_readability_clean_in_linear_time_gives_readability_s_own_text(
+    parts: list[tuple[str, str]],
+) -> None:
+    # ticker puts its own `clean` into readability-lxml (the installed one, at whatever version
+    # this environment has, is loaded apart here): the same text for every run of spaces.
+    text = "".join(word + run for word, run in parts)
+    assert _readability_clean(text) == _PRISTINE_READABILITY.clean(text)
+
+
+def _pristine_readability() -> Any:
+    """readability-lxml's module as installed, loaded apart from the one ticker patches."""
+    spec = importlib.util.find_spec("readability.readability")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_PRISTINE_READABILITY = _pristine_readability()
