@@ -232,7 +232,7 @@ def _drop_hidden(tree: Any) -> None:
     `visibility: hidden`), as a browser and Firefox's reader view leave it out, and text it
     hides from screen readers (`aria-hidden="true"`: an icon's label, a visual duplicate),
     which a terminal reader is one of."""
-    for element in tree.xpath("//body//*[@hidden or @style or @aria-hidden]"):
+    for element in tree.xpath("/html/body/descendant::*[@hidden or @style or @aria-hidden]"):
         if element.tag not in _HIDDEN_TEXT or element.getparent() is None:
             continue
         if (
@@ -725,8 +725,10 @@ _BYLINE_END = re.compile(
 
 def _visible_byline(tree: Any) -> str | None:
     """The names in the page's byline element ("By Rosalind Pryce")."""
+    # A step's own [1] lets libxml2 stop at the first match; (...)[1] collects every match.
     for element in tree.xpath(
-        '(//body//*[contains(@class, "byline") or @rel="author" or @itemprop="author"])[1]'
+        '/html/body/descendant::*[contains(@class, "byline") or @rel="author"'
+        ' or @itemprop="author"][1]'
     ):
         text = " ".join(element.text_content().split())
         text = _BYLINE_PREFIX.sub("", text)
@@ -751,7 +753,7 @@ def _standfirst(tree: Any, description: str | None) -> str | None:
     word = max(_WORD.findall(description), key=len)
     elements = tree.xpath(
         "//body//p[contains(., $word)] | //body//h2[contains(., $word)]"
-        " | //body//div[contains(., $word)][not(.//p) and not(.//div)]",
+        " | //body//div[not(.//p) and not(.//div)][contains(., $word)]",
         word=word,
     )
     for element in elements:
@@ -891,7 +893,7 @@ def _when(value: Any) -> datetime | None:
 
 
 def _time_element(tree: Any) -> datetime | None:
-    for element in tree.xpath("(//time[@datetime])[1]"):
+    for element in tree.xpath("/descendant::time[@datetime][1]"):
         return _when(element.get("datetime"))
     return None
 
@@ -901,8 +903,8 @@ def _tag_links(tree: Any) -> list[str]:
     links = [a for a in tree.xpath('//a[contains(@rel, "tag")]') if "tag" in a.get("rel").split()]
     if not links:
         links = tree.xpath(
-            '(//*[@class][contains(@class, "tags") or contains(@class, "tag-list")'
-            ' or contains(@class, "topics")])[1]//a'
+            '/descendant::*[@class][contains(@class, "tags") or contains(@class, "tag-list")'
+            ' or contains(@class, "topics")][1]//a'
         )
     return [link.text_content().strip() for link in links if link.text_content().strip()]
 
