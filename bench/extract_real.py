@@ -3,6 +3,7 @@
     python bench/corpora.py                      # once: copies the corpora to ~/.cache
     python bench/extract_real.py [--dir DIR] [--corpus readability|trafilatura]
         [--only ticker,trafilatura] [--fresh] [--label NAME] [--pages] [--metadata]
+    python bench/extract_real.py --ab ROUNDS [--against CHECKOUT]   # speed only, interleaved
 
 mozilla/readability's test pages: 4-gram word-shingle precision and recall of the body against
 the expected article's text, per page, averaged over pages; F1 of the two means; an empty output
@@ -26,8 +27,10 @@ import contextlib
 import importlib.metadata
 import json
 import logging
+import os
 import re
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -445,6 +448,9 @@ def main() -> int:
     parser.add_argument(
         "--ab", type=int, metavar="ROUNDS", help="only time ticker against trafilatura, interleaved"
     )
+    parser.add_argument(
+        "--against", type=Path, metavar="CHECKOUT", help="with --ab: also that checkout's ticker"
+    )
     options = parser.parse_args()
     logging.disable(logging.CRITICAL)  # the extractors log every page they struggle with
     if not (options.dir / "readability" / "COMMIT").exists():
@@ -455,11 +461,10 @@ def main() -> int:
         if required not in names:
             names.append(required)
     cache = options.dir / "results"
-    loaders = {"readability": mozilla_pages, "trafilatura": trafilatura_pages}
-    for corpus in options.corpus or list(loaders):
-        pages = loaders[corpus](options.dir)
+    for corpus in options.corpus or list(LOADERS):
+        pages = LOADERS[corpus](options.dir)
         if options.ab:
-            interleaved(pages, options.ab)
+            interleaved(pages, options.ab, options.dir, options.against)
             continue
         results = {}
         for name in names:
@@ -511,23 +516,72 @@ def per_page(pages: list[Page], ticker: dict[str, Output], alone: dict[str, Outp
         )
 
 
-def interleaved(pages: list[Page], rounds: int) -> None:
+def interleaved(pages: list[Page], rounds: int, root: Path, against: Path | None = None) -> None:
     """ms per page of ticker and of trafilatura alone, timed page by page in turn, so that a
-    shared machine's load falls on both alike."""
+    shared machine's load falls on both alike; with `against`, also the ticker of that
+    checkout, in a worker process of its own fed the same page in the same turn."""
     times: dict[str, list[float]] = {"ticker": [], "trafilatura": []}
     texts = [(decoded(page), page.url) for page in pages]
     for name in times:
         EXTRACTORS[name][0](*texts[0])  # warm up
+    worker = _worker(against, pages[0].corpus, root) if against else None
+    if worker:
+        times[f"ticker {against}"] = []
+        _ask(worker, 0)  # warm up
     for _ in range(rounds):
-        for html, url in texts:
-            for name in times:
+        for index, (html, url) in enumerate(texts):
+            for name in list(times)[:2]:
                 start = time.perf_counter()
                 EXTRACTORS[name][0](html, url)
                 times[name].append((time.perf_counter() - start) * 1000)
+            if worker:
+                times[f"ticker {against}"].append(_ask(worker, index))
+    if worker:
+        worker.stdin.close()
+        worker.wait()
     print(f"\n{pages[0].corpus}: {len(pages)} pages x {rounds}, interleaved")
     for name, values in times.items():
         p95 = statistics.quantiles(values, n=20)[-1]
         print(f"{name:12} median {statistics.median(values):6.1f} ms   p95 {p95:6.1f} ms")
+
+
+# A worker timing another checkout's ticker: reads a page's index, prints its ms.
+_WORKER = """
+import sys, time, logging
+sys.path[:0] = [sys.argv[1], sys.argv[2]]
+logging.disable(logging.CRITICAL)
+import extract_real as bench
+import ticker
+assert ticker.__file__.startswith(sys.argv[1]), ticker.__file__
+pages = bench.LOADERS[sys.argv[3]](bench.Path(sys.argv[4]))
+texts = [(bench.decoded(page), page.url) for page in pages]
+for line in sys.stdin:
+    html, url = texts[int(line)]
+    start = time.perf_counter()
+    bench.run_ticker(html, url)
+    print((time.perf_counter() - start) * 1000, flush=True)
+"""
+
+
+def _worker(checkout: Path, corpus: str, root: Path) -> subprocess.Popen[str]:
+    here = Path(__file__).resolve().parent
+    return subprocess.Popen(
+        [sys.executable, "-c", _WORKER, str(checkout.resolve()), str(here), corpus, str(root)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(checkout.resolve())},
+    )
+
+
+def _ask(worker: subprocess.Popen[str], index: int) -> float:
+    assert worker.stdin is not None and worker.stdout is not None
+    worker.stdin.write(f"{index}\n")
+    worker.stdin.flush()
+    return float(worker.stdout.readline())
+
+
+LOADERS = {"readability": mozilla_pages, "trafilatura": trafilatura_pages}
 
 
 def iter_pages(root: Path) -> Iterator[Page]:

@@ -18,11 +18,14 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from operator import itemgetter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ticker.alerts.events import AlertEvent
-from ticker.alerts.rules import Action, AlertRule
 from ticker.errors import StoreError
 from ticker.model import Article, Badge, Headline, Source, SourceHealth
+
+if TYPE_CHECKING:  # alerts are imported where they fire or are read: `ticker read` needs none
+    from ticker.alerts.events import AlertEvent
+    from ticker.alerts.rules import AlertRule
 
 _BADGE_INDEXES = "\n".join(
     f"CREATE INDEX items_badge_{b.name.lower()} ON items(published, id) WHERE badges & {b.value};"
@@ -1042,6 +1045,8 @@ def _fire(
 ) -> tuple[list[AlertEvent], str | None]:
     """Record the alerts `rows` fire: once per (rule, headline), or per revision with
     `updates`. Returns the new alerts and the first rule failure, as one line."""
+    from ticker.alerts.events import AlertEvent
+
     since = _note_rules(db, rules, before, now)
     problem: str | None = None
     events: list[AlertEvent] = []
@@ -1112,6 +1117,9 @@ def _fire(
 
 
 def _alert(row: tuple[object, ...]) -> AlertEvent:
+    from ticker.alerts.events import AlertEvent
+    from ticker.alerts.rules import Action
+
     (event, rule, item, source, name, guid, title, url, badges, revision, actions, fired) = row
     return AlertEvent(
         id=int(event),  # type: ignore[call-overload]
