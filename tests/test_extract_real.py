@@ -192,6 +192,34 @@ def test_a_data_table_stays_a_table_and_a_pull_quote_table_becomes_its_text() ->
     assert "| Berth 11 | 21 m | 440 EUR |" in body  # the fee table is still a table
 
 
+def test_headings_and_lists_between_kept_paragraphs_are_put_back_in_place() -> None:
+    # keep-tabular-data sets its post in a plain <div>: trafilatura then reads its paragraphs
+    # only, and every section heading and list was lost.
+    lines = extract(_source(_page("readability/keep-tabular-data")), "http://x/").body.splitlines()
+    assert "## Terrain generation updates (TOGoS)" in lines
+    assert lines.index("### Biome Debugging") < lines.index("### Water Placement")
+    assert any(line.startswith("- I had dreams of shipping") for line in lines)
+
+
+def test_a_list_of_links_between_paragraphs_stays_out() -> None:
+    story = "The ferry timetable changes on Monday, the council said in a notice to islanders. "
+    more = "Residents asked for an earlier boat on Saturdays, and the operator agreed to one. "
+    steps = ["Check the new departure board at the pier", "Book a car space a day ahead"]
+    others = ["Bridge works close the coast road", "Harbour fees rise in spring"]
+    page = (
+        "<html><body><div>"
+        f"<p>{story * 4}</p><h3>What changes for passengers</h3>"
+        f"<ul>{''.join(f'<li>{step}</li>' for step in steps)}</ul><p>{more * 4}</p>"
+        f"<ul>{''.join(f'<li><a href=/n{i}>{o}</a></li>' for i, o in enumerate(others))}</ul>"
+        f"<p>{story.replace('Monday', 'Friday') * 4}</p>"
+        "</div></body></html>"
+    )
+    lines = extract(page, "http://127.0.0.1/ferry").body.splitlines()
+    heading = lines.index("### What changes for passengers")
+    assert lines[heading + 2 : heading + 4] == [f"- {step}" for step in steps]
+    assert not any("coast road" in line for line in lines)
+
+
 def _page(name: str) -> dict[str, Any]:
     [page] = [p for p in PAGES if _name(p) == name]
     return page

@@ -11,6 +11,8 @@ truth (bench/extract_real.py, bench/README.md), not only on fixtures written her
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 import threading
 from collections.abc import Callable, Iterable
@@ -126,6 +128,8 @@ def extract(html: str, url: str) -> Article:
         _drop_hidden(tree)
         _unwrap_layout_tables(tree)
     body = _body(tree, html, url, page_words)
+    if tree is not None and not _HEADING_LINE.search(body):
+        body = _restore_structure(tree, body)
     meta = _metadata(facts)
     body = _clean(body, meta["title"])
     body = _with_standfirst(body, facts.get("standfirst"))
@@ -394,6 +398,103 @@ def _body(tree: Any, html: str, url: str, page_words: int) -> str:
         if _paragraph_words(whole) >= _LONGER * words and _share_held(body, whole) >= _SUPERSET:
             body = whole
     return body
+
+
+# The page's blocks, as the extractor keeps them or not; headings and lists between them.
+_UNITS = frozenset(
+    ("p", "div", "table", "blockquote", "pre", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6")
+)
+_HEADING_LINE = re.compile(r"^#", re.MULTILINE)
+_STRUCTURE = ("ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6")
+_HEADING_WORDS = 25  # more is a paragraph set large, not a heading
+_ITEM_WORDS = 3  # fewer in any item: a menu, a list of tags
+_LINKED_LIST = 0.5  # of a list's words in links: a list of other stories
+_KEY_WORDS = 8
+
+
+def _restore_structure(tree: Any, body: str) -> str:
+    """The headings and lists the extractor left out from between two blocks it kept, put
+    back where the page has them. The caller asks only when the text has no heading at all.
+
+    trafilatura reads only paragraphs from a page where it finds no container for the article
+    (its recovery of loose text passes headings and lists by), and a reader then loses an
+    article's sections and its lists. A heading or list counts as the article's when it sits
+    between two blocks of one container that the extractor kept; a heading of at most
+    _HEADING_WORDS words, a list whose every item has _ITEM_WORDS words or more and at most
+    _LINKED_LIST of whose words are links (bench/README.md)."""
+    blocks = body.split("\n\n")
+    # Each block's words between spaces, blocks apart: a key found here is whole words in one.
+    spans = [" ".join(_WORD.findall(block.lower())) for block in blocks]
+    text = " " + " \n ".join(spans) + " "
+    starts = list(itertools.accumulate((len(span) + 3 for span in spans[:-1]), initial=0))[1:]
+
+    def block_of(element: Any) -> int | None:
+        """The index of the block holding `element`'s first words, None when none does."""
+        key = " ".join(_first_words(element, _KEY_WORDS))
+        at = text.find(f" {key} ") if key else -1
+        return None if at < 0 else bisect.bisect(starts, at)
+
+    inserts: dict[int, list[str]] = {}
+    path = "/html/body/descendant::*[" + " or ".join(f"self::{tag}" for tag in _STRUCTURE) + "]"
+    # Only containers with a heading or list the extractor left out are walked.
+    parents = {
+        element.getparent()
+        for element in tree.xpath(path)
+        if _is_structure(element) and block_of(element) is None
+    }
+    for parent in parents:
+        kept: int | None = None  # the block of the last kept unit in this container
+        between: list[Any] = []
+        for child in parent:
+            if child.tag not in _UNITS:
+                continue
+            index = block_of(child)
+            if child.tag in _STRUCTURE and index is None:
+                if kept is not None and _is_structure(child):
+                    between.append(child)
+                continue
+            if len(_first_words(child, _ITEM_WORDS)) < _ITEM_WORDS:
+                continue  # a label, an empty wrapper: neither kept nor dropped text
+            if index is None:
+                between = []  # text the extractor dropped: what sits beside it may go too
+                continue
+            if between and kept is not None and index > kept:
+                inserts.setdefault(kept, []).extend(map(_structure_markdown, between))
+            kept, between = index, []
+    if not inserts:
+        return body
+    restored = []
+    for index, block in enumerate(blocks):
+        restored.append(block)
+        restored.extend(markdown for markdown in inserts.get(index, ()) if markdown)
+    return "\n\n".join(restored)
+
+
+def _first_words(element: Any, n: int) -> list[str]:
+    """The first `n` words of an element's text (fewer when it has fewer), read no further."""
+    found: list[str] = []
+    for text in element.itertext():
+        found.extend(_WORD.findall(text.lower()))
+        if len(found) >= n:
+            break
+    return found[:n]
+
+
+def _is_structure(element: Any) -> bool:
+    words = element.text_content().split()
+    if element.tag not in ("ul", "ol"):
+        return len(words) <= _HEADING_WORDS
+    items = element.findall("li")
+    if not items or any(len(_WORD.findall(item.text_content())) < _ITEM_WORDS for item in items):
+        return False
+    linked = sum(len(link.text_content().split()) for link in element.iter("a"))
+    return linked <= _LINKED_LIST * len(words)
+
+
+def _structure_markdown(element: Any) -> str:
+    from lxml import html as lxml_html
+
+    return fragment_markdown(lxml_html.tostring(element, encoding="unicode", with_tail=False))
 
 
 def _furniture_added(fast: str, full: str, readability: Callable[[], str]) -> bool:
