@@ -434,33 +434,32 @@ def _restore_structure(tree: Any, body: str) -> str:
         at = text.find(f" {key} ") if key else -1
         return None if at < 0 else bisect.bisect(starts, at)
 
+    def kept_beside(element: Any, siblings: Iterable[Any]) -> int | None:
+        """The block of the nearest block-level sibling holding words, if the extractor kept
+        it; headings and lists it left out are passed over."""
+        for sibling in siblings:
+            if sibling.tag not in _UNITS:
+                continue
+            index = block_of(sibling)
+            if index is not None:
+                return index
+            if sibling.tag in _STRUCTURE:
+                continue
+            if len(_first_words(sibling, _ITEM_WORDS)) >= _ITEM_WORDS:
+                return None  # text the extractor dropped: what sits beside it may go too
+        return None
+
     inserts: dict[int, list[str]] = {}
-    path = "/html/body/descendant::*[" + " or ".join(f"self::{tag}" for tag in _STRUCTURE) + "]"
-    # Only containers with a heading or list the extractor left out are walked.
-    parents = {
-        element.getparent()
-        for element in tree.xpath(path)
-        if _is_structure(element) and block_of(element) is None
-    }
-    for parent in parents:
-        kept: int | None = None  # the block of the last kept unit in this container
-        between: list[Any] = []
-        for child in parent:
-            if child.tag not in _UNITS:
-                continue
-            index = block_of(child)
-            if child.tag in _STRUCTURE and index is None:
-                if kept is not None and _is_structure(child):
-                    between.append(child)
-                continue
-            if len(_first_words(child, _ITEM_WORDS)) < _ITEM_WORDS:
-                continue  # a label, an empty wrapper: neither kept nor dropped text
-            if index is None:
-                between = []  # text the extractor dropped: what sits beside it may go too
-                continue
-            if between and kept is not None and index > kept:
-                inserts.setdefault(kept, []).extend(map(_structure_markdown, between))
-            kept, between = index, []
+    page = tree.find("body")
+    for element in page.iter(*_STRUCTURE) if page is not None else ():
+        if not _is_structure(element) or block_of(element) is not None:
+            continue
+        before = kept_beside(element, element.itersiblings(preceding=True))
+        if before is None:
+            continue
+        after = kept_beside(element, element.itersiblings())
+        if after is not None and after > before:
+            inserts.setdefault(before, []).append(_structure_markdown(element))
     if not inserts:
         return body
     restored = []
@@ -481,14 +480,13 @@ def _first_words(element: Any, n: int) -> list[str]:
 
 
 def _is_structure(element: Any) -> bool:
-    words = element.text_content().split()
     if element.tag not in ("ul", "ol"):
-        return len(words) <= _HEADING_WORDS
+        return len(_first_words(element, _HEADING_WORDS + 1)) <= _HEADING_WORDS
     items = element.findall("li")
-    if not items or any(len(_WORD.findall(item.text_content())) < _ITEM_WORDS for item in items):
+    if not items or any(len(_first_words(item, _ITEM_WORDS)) < _ITEM_WORDS for item in items):
         return False
     linked = sum(len(link.text_content().split()) for link in element.iter("a"))
-    return linked <= _LINKED_LIST * len(words)
+    return linked <= _LINKED_LIST * len(element.text_content().split())
 
 
 def _structure_markdown(element: Any) -> str:
