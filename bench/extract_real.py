@@ -4,6 +4,7 @@
     python bench/extract_real.py [--dir DIR] [--corpus readability|trafilatura]
         [--only ticker,trafilatura] [--fresh] [--label NAME] [--pages] [--metadata]
     python bench/extract_real.py --ab ROUNDS [--against CHECKOUT]   # speed only, interleaved
+    python bench/extract_real.py --alternate RUNS --against CHECKOUT  # process CPU, in turn
 
 mozilla/readability's test pages: 4-gram word-shingle precision and recall of the body against
 the expected article's text, per page, averaged over pages; F1 of the two means; an empty output
@@ -451,6 +452,12 @@ def main() -> int:
     parser.add_argument(
         "--against", type=Path, metavar="CHECKOUT", help="with --ab: also that checkout's ticker"
     )
+    parser.add_argument(
+        "--alternate",
+        type=int,
+        metavar="RUNS",
+        help="with --against: whole passes of each checkout in turn, process CPU",
+    )
     options = parser.parse_args()
     logging.disable(logging.CRITICAL)  # the extractors log every page they struggle with
     if not (options.dir / "readability" / "COMMIT").exists():
@@ -463,6 +470,10 @@ def main() -> int:
     cache = options.dir / "results"
     for corpus in options.corpus or list(LOADERS):
         pages = LOADERS[corpus](options.dir)
+        if options.alternate:
+            here = Path(__file__).resolve().parent.parent
+            alternated(corpus, options.dir, [here, options.against.resolve()], options.alternate)
+            continue
         if options.ab:
             interleaved(pages, options.ab, options.dir, options.against)
             continue
@@ -561,6 +572,50 @@ for line in sys.stdin:
     bench.run_ticker(html, url)
     print((time.perf_counter() - start) * 1000, flush=True)
 """
+
+
+# A whole pass of one checkout's ticker over a corpus in a process of its own: process CPU
+# seconds of the extraction in all, and the median page's milliseconds.
+_PASS = """
+import sys, time, statistics, logging
+sys.path[:0] = [sys.argv[1], sys.argv[2]]
+logging.disable(logging.CRITICAL)
+import extract_real as bench
+pages = bench.LOADERS[sys.argv[3]](bench.Path(sys.argv[4]))
+texts = [(bench.decoded(page), page.url) for page in pages]
+bench.run_ticker(*texts[0])
+times = []
+for html, url in texts:
+    start = time.process_time()
+    bench.run_ticker(html, url)
+    times.append(time.process_time() - start)
+print(sum(times), statistics.median(times) * 1000)
+"""
+
+
+def alternated(corpus: str, root: Path, checkouts: list[Path], runs: int) -> None:
+    """Each checkout's ticker over the whole corpus, a process at a time, in turn, `runs`
+    times: medians of process CPU, which a shared machine's load disturbs less than wall time."""
+    here = Path(__file__).resolve().parent
+    results: dict[Path, list[tuple[float, float]]] = {checkout: [] for checkout in checkouts}
+    for _ in range(runs):
+        for checkout in checkouts:
+            out = subprocess.run(
+                [sys.executable, "-c", _PASS, str(checkout), str(here), corpus, str(root)],
+                capture_output=True,
+                text=True,
+                check=True,
+                env={**os.environ, "PYTHONPATH": str(checkout)},
+            ).stdout.split()
+            results[checkout].append((float(out[0]), float(out[1])))
+    print(f"\n{corpus}: process CPU of ticker's extraction, {runs} runs in turn")
+    for checkout, values in results.items():
+        totals, medians = [v[0] for v in values], [v[1] for v in values]
+        print(
+            f"{checkout!s:30} all pages {statistics.median(totals):6.2f} s"
+            f" (min {min(totals):.2f})   median page {statistics.median(medians):5.1f} ms"
+            f" (min {min(medians):.1f})"
+        )
 
 
 def _worker(checkout: Path, corpus: str, root: Path) -> subprocess.Popen[str]:
