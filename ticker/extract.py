@@ -4,9 +4,11 @@ The extractor choice lives behind `extract`. trafilatura's fast pass runs first;
 little of the page's text, trafilatura's full pass (which weighs readability's and jusText's
 candidates) runs too and the longer text wins. readability-lxml runs when that text is far
 shorter than the page's paragraphs, and wins when it holds nearly all of it and much more; it is
-also the last resort. `_clean` then removes what no reader wants, unless that would be most of
-the text. The scores behind each choice are measured on real pages with other people's ground
-truth (bench/extract_real.py, bench/README.md), not only on fixtures written here.
+also the last resort. Before any of them runs, tables a page lays its text out with become the
+blocks they hold; after, headings and lists left out from between kept blocks go back in place.
+`_clean` then removes what no reader wants, unless that would be most of the text. The scores
+behind each choice are measured on real pages with other people's ground truth
+(bench/extract_real.py, bench/README.md), not only on fixtures written here.
 """
 
 from __future__ import annotations
@@ -598,11 +600,11 @@ def _readability(html: str) -> str:
     return fragment_markdown(summary)
 
 
-# readability-lxml's `clean` (whitespace runs: over 254 become 255 spaces, one holding a line
-# break becomes the break, tabs and runs of spaces and tabs become a space) tries its first two
-# patterns at every character of every run of spaces: quadratic in a run's length, and half of
-# readability's time on the page HTML's indentation (bench/README.md). The same patterns
-# anchored at the start of a run give the same text in linear time.
+# readability-lxml's `clean` (whitespace runs: one of 255 or more becomes 255 spaces, one holding
+# a line break becomes the break, tabs and runs of spaces and tabs become a space) tries its
+# first two patterns at every character of every run of spaces: quadratic in a run's length,
+# and half of readability's time on the page HTML's indentation (bench/README.md). The same
+# patterns anchored at the start of a run give the same text in linear time.
 _LONG_RUN = re.compile(r"(?<!\s)\s{255,}")
 _BROKEN_RUN = re.compile(r"(?<!\s)\s*\n\s*")
 _TABS = re.compile(r"\t|[ \t]{2,}")
