@@ -199,6 +199,8 @@ def test_headings_and_lists_between_kept_paragraphs_are_put_back_in_place() -> N
     assert "## Terrain generation updates (TOGoS)" in lines
     assert lines.index("### Biome Debugging") < lines.index("### Water Placement")
     assert any(line.startswith("- I had dreams of shipping") for line in lines)
+    at = lines.index("The smaller releases will contain mainly:")
+    assert "- New graphics." in lines[at : at + 8]  # a list with a short item is still a list
 
 
 def test_a_list_of_links_between_paragraphs_stays_out() -> None:

@@ -409,7 +409,8 @@ _UNITS = frozenset(
 _HEADING_LINE = re.compile(r"^#", re.MULTILINE)
 _STRUCTURE = ("ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6")
 _HEADING_WORDS = 25  # more is a paragraph set large, not a heading
-_ITEM_WORDS = 3  # fewer in any item: a menu, a list of tags
+_ITEM_WORDS = 3  # fewer in more than _SHORT_ITEMS of the items: a menu, a list of tags
+_SHORT_ITEMS = 1 / 3
 _LINKED_LIST = 0.5  # of a list's words in links: a list of other stories
 _KEY_WORDS = 8
 
@@ -422,8 +423,8 @@ def _restore_structure(tree: Any, body: str) -> str:
     (its recovery of loose text passes headings and lists by), and a reader then loses an
     article's sections and its lists. A heading or list counts as the article's when it sits
     between two blocks of one container that the extractor kept; a heading of at most
-    _HEADING_WORDS words, a list whose every item has _ITEM_WORDS words or more and at most
-    _LINKED_LIST of whose words are links (bench/README.md)."""
+    _HEADING_WORDS words, a list of which at most _SHORT_ITEMS of the items have fewer than
+    _ITEM_WORDS words and at most _LINKED_LIST of the words are links (bench/README.md)."""
     blocks = body.split("\n\n")
     # Each block's words between spaces, blocks apart: a key found here is whole words in one.
     spans = [" ".join(_WORD.findall(block.lower())) for block in blocks]
@@ -485,7 +486,8 @@ def _is_structure(element: Any) -> bool:
     if element.tag not in ("ul", "ol"):
         return len(_first_words(element, _HEADING_WORDS + 1)) <= _HEADING_WORDS
     items = element.findall("li")
-    if not items or any(len(_first_words(item, _ITEM_WORDS)) < _ITEM_WORDS for item in items):
+    short = sum(len(_first_words(item, _ITEM_WORDS)) < _ITEM_WORDS for item in items)
+    if not items or short > _SHORT_ITEMS * len(items):
         return False
     linked = sum(len(link.text_content().split()) for link in element.iter("a"))
     return linked <= _LINKED_LIST * len(element.text_content().split())
