@@ -162,7 +162,7 @@ def test_what_the_full_pass_adds_around_the_article_is_left_out_when_two_extract
 
 def test_a_page_laid_out_in_a_table_reads_as_paragraphs() -> None:
     # lwn-1 sets its whole weekly edition in one table cell: trafilatura alone gives one
-    # Markdown table row holding every article; the reader shows paragraphs and headings.
+    # Markdown table row holding every article; the reader shows its paragraphs.
     body = extract(_source(_page("readability/lwn-1")), "http://fakehost/test/page.html").body
     assert not any(line.startswith("|") and len(line.split()) > 100 for line in body.splitlines())
     assert any(line.startswith("The Arduino has been one of") for line in body.splitlines())
