@@ -459,6 +459,8 @@ def main() -> int:
         help="with --against: whole passes of each checkout in turn, process CPU",
     )
     options = parser.parse_args()
+    if options.alternate and not options.against:
+        parser.error("--alternate needs --against CHECKOUT")
     logging.disable(logging.CRITICAL)  # the extractors log every page they struggle with
     if not (options.dir / "readability" / "COMMIT").exists():
         print(f"no corpora in {options.dir}: run bench/corpora.py first", file=sys.stderr)
@@ -469,11 +471,11 @@ def main() -> int:
             names.append(required)
     cache = options.dir / "results"
     for corpus in options.corpus or list(LOADERS):
-        pages = LOADERS[corpus](options.dir)
         if options.alternate:
             here = Path(__file__).resolve().parent.parent
             alternated(corpus, options.dir, [here, options.against.resolve()], options.alternate)
             continue
+        pages = LOADERS[corpus](options.dir)
         if options.ab:
             interleaved(pages, options.ab, options.dir, options.against)
             continue
@@ -541,7 +543,7 @@ def interleaved(pages: list[Page], rounds: int, root: Path, against: Path | None
         _ask(worker, 0)  # warm up
     for _ in range(rounds):
         for index, (html, url) in enumerate(texts):
-            for name in list(times)[:2]:
+            for name in ("ticker", "trafilatura"):
                 start = time.perf_counter()
                 EXTRACTORS[name][0](html, url)
                 times[name].append((time.perf_counter() - start) * 1000)
@@ -556,58 +558,52 @@ def interleaved(pages: list[Page], rounds: int, root: Path, against: Path | None
         print(f"{name:12} median {statistics.median(values):6.1f} ms   p95 {p95:6.1f} ms")
 
 
-# A worker timing another checkout's ticker: reads a page's index, prints its ms.
-_WORKER = """
-import sys, time, logging
-sys.path[:0] = [sys.argv[1], sys.argv[2]]
+# Another checkout's ticker in a process of its own, on one corpus. "serve": reads a page's
+# index, prints the ms its extraction took; "pass": extracts every page once, prints the process
+# CPU seconds of all and the median page's ms.
+_CHILD = """
+import sys, time, statistics, logging
+checkout, here, corpus, root, mode = sys.argv[1:6]
+sys.path[:0] = [checkout, here]
 logging.disable(logging.CRITICAL)
 import extract_real as bench
 import ticker
-assert ticker.__file__.startswith(sys.argv[1]), ticker.__file__
-pages = bench.LOADERS[sys.argv[3]](bench.Path(sys.argv[4]))
-texts = [(bench.decoded(page), page.url) for page in pages]
-for line in sys.stdin:
-    html, url = texts[int(line)]
-    start = time.perf_counter()
-    bench.run_ticker(html, url)
-    print((time.perf_counter() - start) * 1000, flush=True)
+assert ticker.__file__.startswith(checkout), ticker.__file__
+texts = [(bench.decoded(page), page.url) for page in bench.LOADERS[corpus](bench.Path(root))]
+if mode == "serve":
+    for line in sys.stdin:
+        html, url = texts[int(line)]
+        start = time.perf_counter()
+        bench.run_ticker(html, url)
+        print((time.perf_counter() - start) * 1000, flush=True)
+else:
+    bench.run_ticker(*texts[0])
+    times = []
+    for html, url in texts:
+        start = time.process_time()
+        bench.run_ticker(html, url)
+        times.append(time.process_time() - start)
+    print(sum(times), statistics.median(times) * 1000)
 """
 
 
-# A whole pass of one checkout's ticker over a corpus in a process of its own: process CPU
-# seconds of the extraction in all, and the median page's milliseconds.
-_PASS = """
-import sys, time, statistics, logging
-sys.path[:0] = [sys.argv[1], sys.argv[2]]
-logging.disable(logging.CRITICAL)
-import extract_real as bench
-pages = bench.LOADERS[sys.argv[3]](bench.Path(sys.argv[4]))
-texts = [(bench.decoded(page), page.url) for page in pages]
-bench.run_ticker(*texts[0])
-times = []
-for html, url in texts:
-    start = time.process_time()
-    bench.run_ticker(html, url)
-    times.append(time.process_time() - start)
-print(sum(times), statistics.median(times) * 1000)
-"""
+def _child(checkout: Path, corpus: str, root: Path, mode: str) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment of a `_CHILD` running `checkout`'s ticker."""
+    here, checkout = Path(__file__).resolve().parent, checkout.resolve()
+    command = [sys.executable, "-c", _CHILD, str(checkout), str(here), corpus, str(root), mode]
+    return command, {**os.environ, "PYTHONPATH": str(checkout)}
 
 
 def alternated(corpus: str, root: Path, checkouts: list[Path], runs: int) -> None:
     """Each checkout's ticker over the whole corpus, a process at a time, in turn, `runs`
     times: medians of process CPU, which a shared machine's load disturbs less than wall time."""
-    here = Path(__file__).resolve().parent
     results: dict[Path, list[tuple[float, float]]] = {checkout: [] for checkout in checkouts}
     for _ in range(runs):
         for checkout in checkouts:
-            out = subprocess.run(
-                [sys.executable, "-c", _PASS, str(checkout), str(here), corpus, str(root)],
-                capture_output=True,
-                text=True,
-                check=True,
-                env={**os.environ, "PYTHONPATH": str(checkout)},
-            ).stdout.split()
-            results[checkout].append((float(out[0]), float(out[1])))
+            command, env = _child(checkout, corpus, root, "pass")
+            out = subprocess.run(command, capture_output=True, text=True, check=True, env=env)
+            total, median = out.stdout.split()
+            results[checkout].append((float(total), float(median)))
     print(f"\n{corpus}: process CPU of ticker's extraction, {runs} runs in turn")
     for checkout, values in results.items():
         totals, medians = [v[0] for v in values], [v[1] for v in values]
@@ -619,13 +615,9 @@ def alternated(corpus: str, root: Path, checkouts: list[Path], runs: int) -> Non
 
 
 def _worker(checkout: Path, corpus: str, root: Path) -> subprocess.Popen[str]:
-    here = Path(__file__).resolve().parent
+    command, env = _child(checkout, corpus, root, "serve")
     return subprocess.Popen(
-        [sys.executable, "-c", _WORKER, str(checkout.resolve()), str(here), corpus, str(root)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(checkout.resolve())},
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
     )
 
 

@@ -43,10 +43,15 @@ def _source(page: dict[str, Any]) -> str:
     return decode(raw, None)
 
 
+def _page(name: str) -> dict[str, Any]:
+    [page] = [p for p in PAGES if _name(p) == name]
+    return page
+
+
 @functools.cache
 def _body(name: str) -> str:
     """ticker's body of a page, as the reader shows it (Markdown rendered to text)."""
-    [page] = [p for p in PAGES if _name(p) == name]
+    page = _page(name)
     return markdown_text(extract(_source(page), page["url"]).body)
 
 
@@ -220,11 +225,6 @@ def test_a_list_of_links_between_paragraphs_stays_out() -> None:
     heading = lines.index("### What changes for passengers")
     assert lines[heading + 2 : heading + 4] == [f"- {step}" for step in steps]
     assert not any("coast road" in line for line in lines)
-
-
-def _page(name: str) -> dict[str, Any]:
-    [page] = [p for p in PAGES if _name(p) == name]
-    return page
 
 
 _SPACES = " \t\r\x0b\x0c\x1c\x85\xa0\u2003\u3000"

@@ -252,9 +252,11 @@ def _drop_hidden(tree: Any) -> None:
 # A table whose cell holds this many words holds prose, not data (bench/README.md).
 _PROSE_CELL = 30
 _DATA_MARKS = ".//th | .//thead | .//tfoot | .//caption | .//col | .//colgroup"
-_CELL_BLOCKS = frozenset(
-    ("p", "div", "ul", "ol", "dl", "table", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6")
+# Block elements that hold an article's text: paragraphs, lists, headings, quotes, tables.
+_TEXT_BLOCKS = frozenset(
+    ("p", "div", "table", "blockquote", "pre", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6")
 )
+_CELL_BLOCKS = _TEXT_BLOCKS | {"dl"}
 
 
 def _unwrap_layout_tables(tree: Any) -> None:
@@ -402,10 +404,6 @@ def _body(tree: Any, html: str, url: str, page_words: int) -> str:
     return body
 
 
-# The page's blocks, as the extractor keeps them or not; headings and lists between them.
-_UNITS = frozenset(
-    ("p", "div", "table", "blockquote", "pre", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6")
-)
 _HEADING_LINE = re.compile(r"^#", re.MULTILINE)
 _STRUCTURE = ("ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6")
 _HEADING_WORDS = 25  # more is a paragraph set large, not a heading
@@ -441,7 +439,7 @@ def _restore_structure(tree: Any, body: str) -> str:
         """The block of the nearest block-level sibling holding words, if the extractor kept
         it; headings and lists it left out are passed over."""
         for sibling in siblings:
-            if sibling.tag not in _UNITS:
+            if sibling.tag not in _TEXT_BLOCKS:
                 continue
             index = block_of(sibling)
             if index is not None:
