@@ -197,6 +197,22 @@ def test_a_data_table_stays_a_table_and_a_pull_quote_table_becomes_its_text() ->
     assert "| Berth 11 | 21 m | 440 EUR |" in body  # the fee table is still a table
 
 
+def test_a_table_cell_that_is_one_link_keeps_its_text() -> None:
+    # links-in-tables names each app by a link in a <div> of its cell: trafilatura alone takes
+    # the <div> for navigation and shows the table without its first column.
+    body = extract(_source(_page("readability/links-in-tables")), "http://fakehost/").body
+    assert "| Farm Heroes Super Saga | 71.1 MB | 13.4 MB (-81%) | 8.0 MB (-89%) |" in body
+    assert "| Netflix |" in body
+    boats = "".join(
+        f'<tr><td><div><a href="/b{n}">Boat {n}</a></div></td><td><div>Pier note</div></td>'
+        f"<td>{n} m</td></tr>"
+        for n in range(6)
+    )
+    story = "The harbour board met on Tuesday to settle the new mooring fees for the summer. "
+    page = f"<html><body><article><p>{story * 6}</p><table>{boats}</table></article></body></html>"
+    assert "| Boat 5 | Pier note | 5 m |" in extract(page, "http://127.0.0.1/boats").body
+
+
 def test_headings_and_lists_between_kept_paragraphs_are_put_back_in_place() -> None:
     # keep-tabular-data sets its post in a plain <div>: trafilatura then reads its paragraphs
     # only, and every section heading and list was lost.

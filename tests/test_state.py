@@ -19,7 +19,7 @@ def test_state_round_trips_and_a_rewrite_replaces_it(tmp_path: Path) -> None:
 def test_missing_corrupt_or_odd_state_is_empty(tmp_path: Path) -> None:
     assert load_state(tmp_path / "none.json") == {}
     broken = tmp_path / "broken.json"
-    broken.write_bytes(b"{\"theme\": \xff")
+    broken.write_bytes(b'{"theme": \xff')
     assert load_state(broken) == {}
     listed = tmp_path / "list.json"
     listed.write_text("[1, 2]")

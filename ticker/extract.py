@@ -272,22 +272,42 @@ def _unwrap_layout_tables(tree: Any) -> None:
     for table in list(tree.iter("table")):
         if next(table.iterancestors("table"), None) is not None:
             continue  # inside a table that stays one (an unwrapped one is a <div> by now)
-        if table.get("summary") or _own(table, _DATA_MARKS):
+        if not _layout_table(table):
+            _cell_paragraphs(table)
             continue
-        rows = _own(table, ".//tr")
-        columns = max((sum(1 for cell in row if cell.tag == "td") for row in rows), default=0)
-        small = len(rows) < 10 and columns <= 4 and len(rows) * columns <= 10
-        layout = (table.get("role") or "").strip().lower() in ("presentation", "none")
-        cells = _own(table, ".//td")
-        if not layout and (small or table.find(".//table") is not None):
-            layout = any(len(cell.text_content().split()) >= _PROSE_CELL for cell in cells)
-        if not layout:
-            continue
+        cells = _own(table, ".//td")  # before the table is a <div>
         for element in (table, *_own(table, ".//tbody | .//tr")):
             element.tag = "div"
         for cell in cells:
             # trafilatura reads the text of a <div> only on pages short of paragraphs.
             cell.tag = "div" if any(child.tag in _CELL_BLOCKS for child in cell) else "p"
+
+
+def _layout_table(table: Any) -> bool:
+    """Whether a page lays its text out with `table` (see _unwrap_layout_tables)."""
+    if table.get("summary") or _own(table, _DATA_MARKS):
+        return False
+    if (table.get("role") or "").strip().lower() in ("presentation", "none"):
+        return True
+    rows = _own(table, ".//tr")
+    columns = max((sum(1 for cell in row if cell.tag == "td") for row in rows), default=0)
+    small = len(rows) < 10 and columns <= 4 and len(rows) * columns <= 10
+    if not small and table.find(".//table") is None:
+        return False
+    return any(len(cell.text_content().split()) >= _PROSE_CELL for cell in _own(table, ".//td"))
+
+
+def _cell_paragraphs(table: Any) -> None:
+    """A link that is all a <div> in a data table's cell holds, as a paragraph: trafilatura
+    takes such a <div> for navigation and empties the cell (a table of apps, each named by a
+    link to it, lost its first column)."""
+    for cell in table.iter("td", "th"):
+        for block in cell.iter("div", "section"):
+            if any(e.tag in _CELL_BLOCKS for e in block.iterdescendants()):
+                continue
+            words = len(block.text_content().split())
+            if words and words == sum(len(a.text_content().split()) for a in block.iter("a")):
+                block.tag = "p"
 
 
 def _own(table: Any, path: str) -> list[Any]:
