@@ -213,6 +213,25 @@ def test_a_table_cell_that_is_one_link_keeps_its_text() -> None:
     assert "| Boat 5 | Pier note | 5 m |" in extract(page, "http://127.0.0.1/boats").body
 
 
+def test_a_paragraph_wrapped_in_the_page_source_is_one_paragraph() -> None:
+    # social-buttons wraps its paragraphs at 80 columns; the reader showed each source line
+    # as a paragraph of its own.
+    body = extract(_source(_page("readability/social-buttons")), "http://fakehost/").body
+    first = next(block for block in body.split("\n\n") if block.startswith("Lorem ipsum dolor sit"))
+    assert first.endswith("id est laborum.")
+    story = "The ferry timetable changes on Monday,\n      the council said in a notice.\n" * 5
+    page = (
+        f"<html><body><article><p>{story}</p><h2>Departures</h2>"
+        "<pre>MON  07:10\n     09:40\nTUE  08:00</pre>"
+        f"<p>{story}</p></article></body></html>"
+    )
+    blocks = extract(page, "http://127.0.0.1/ferry").body.split("\n\n")
+    assert " ".join(story.split()) in blocks  # the source's line breaks are spaces
+    # Preformatted text is one block with its lines as they are (a line that is a time of
+    # day, alone, was taken for a page's date line and dropped).
+    assert "```\nMON  07:10\n     09:40\nTUE  08:00\n```" in blocks
+
+
 def test_headings_and_lists_between_kept_paragraphs_are_put_back_in_place() -> None:
     # keep-tabular-data sets its post in a plain <div>: trafilatura then reads its paragraphs
     # only, and every section heading and list was lost.

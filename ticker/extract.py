@@ -129,6 +129,7 @@ def extract(html: str, url: str) -> Article:
         _linear_math(tree)
         _drop_hidden(tree)
         _unwrap_layout_tables(tree)
+        _unwrap_source_lines(tree)
     body = _body(tree, html, url, page_words)
     if tree is not None and not _HEADING_LINE.search(body):
         body = _restore_structure(tree, body)
@@ -200,6 +201,25 @@ def _drop_wordless(tree: Any) -> None:
     for element in list(tree.iter(*_WORDLESS)):
         if len(element.text_content().split()) <= _WORDLESS_MAX:
             element.drop_tree()
+
+
+# Text with a line break in it, outside preformatted text and code (scripts are gone by now).
+_WRAPPED_TEXT = (
+    '/html/body/descendant::text()[normalize-space()][contains(., "\n")]'
+    "[not(ancestor::pre or ancestor::textarea or ancestor::code)]"
+)
+
+
+def _unwrap_source_lines(tree: Any) -> None:
+    """A line break in the page's source as the space a browser shows: trafilatura keeps some,
+    and a paragraph the page's HTML wraps at 80 columns came out as a paragraph per line. One
+    space for one character, so that the extractors' measures of text length do not move."""
+    for text in tree.xpath(_WRAPPED_TEXT):
+        parent = text.getparent()
+        if text.is_text:
+            parent.text = text.replace("\n", " ")
+        else:
+            parent.tail = text.replace("\n", " ")
 
 
 # MathML's layout elements as one line of text: x^2, (a)/(b), √(x); leaves are spaced.
@@ -665,6 +685,7 @@ def _readability_tree(html: str) -> Any:
     for element in tree.xpath("//*[@style]"):
         if _HIDDEN_STYLE.search(element.get("style")):
             element.drop_tree()
+    _unwrap_source_lines(tree)
     return tree
 
 
@@ -758,13 +779,25 @@ def _clean(body: str, title: str) -> str:
     """Markdown without clutter, template junk, controls or runs of blank lines.
 
     Every line is judged on its own: pages built with <br> (and tables) come out as one block
-    of lines, navigation and all. Lines of one list stay together.
+    of lines, navigation and all. Lines of one list stay together; a fenced code block is one
+    block, its lines as they are.
     """
-    lines = []
-    for line in body.splitlines():
-        line = strip_controls(line).strip()
-        if line and not (len(line) < 200 and _TEMPLATE_KEY.match(line)):
+    lines: list[str] = []
+    fence: list[str] | None = None  # the lines of a code block, once its fence opens
+    for raw in body.splitlines():
+        raw = strip_controls(raw).rstrip()
+        line = raw.strip()
+        if fence is not None:
+            fence.append(line if line.startswith("```") else raw)
+            if line.startswith("```"):
+                lines.append("\n".join(fence))
+                fence = None
+        elif line.startswith("```"):
+            fence = [line]
+        elif line and not (len(line) < 200 and _TEMPLATE_KEY.match(line)):
             lines.append(line)
+    if fence is not None:
+        lines.append("\n".join([*fence, "```"]))
     kept = list(boilerplate.keep(lines, title))
     if len(kept) < len(lines):
         kept_lines = set(kept)
