@@ -232,6 +232,41 @@ def test_a_paragraph_wrapped_in_the_page_source_is_one_paragraph() -> None:
     assert "```\nMON  07:10\n     09:40\nTUE  08:00\n```" in blocks
 
 
+def test_a_slideshow_s_numbered_captions_are_left_out() -> None:
+    # bug-1255978 sets a 50-picture slideshow's captions (1/50 to 50/50) between two points
+    # of its article: 2,800 words of other stories in the middle of 600.
+    body = _body("readability/bug-1255978")
+    assert "1/50" not in body and "Manchester United" not in body
+    assert "Mini bars almost always lose money" in body
+    # The rule is the numbering, 1 to N with no gap, not the page.
+    story = "The harbour board met on Tuesday to settle the new mooring fees for the summer. " * 5
+    slides = "".join(
+        f'<li><span class="n">{k} of 4</span><p>Boat {k} at the quay, by the old crane, '
+        "in the morning light before the fishing fleet sailed out.</p></li>"
+        for k in range(1, 5)
+    )
+    page = f"<html><body><article><p>{story}</p><ul>{slides}</ul><p>{story}</p></article></body></html>"
+    assert "Boat 3" not in extract(page, "http://127.0.0.1/show").body
+    gap = slides.replace("3 of 4", "5 of 4")  # not a slideshow's numbering
+    page = (
+        f"<html><body><article><p>{story}</p><ul>{gap}</ul><p>{story}</p></article></body></html>"
+    )
+    assert "Boat 3" in extract(page, "http://127.0.0.1/show").body
+
+
+def test_a_paragraph_of_prose_that_mentions_a_newsletter_is_kept() -> None:
+    # bug-1255978: "... a start-up that allows people to sign up for discounts at luxury
+    # hotels." was taken for a pitch to sign up, and left out.
+    body = _body("readability/bug-1255978")
+    assert "Zeev Sharon and Michael Forrest Jones both run hotel start-ups" in body
+    story = "The harbour board met on Tuesday to settle the new mooring fees for the summer. " * 5
+    pitch = "Sign up for our newsletter to get the harbour news in your inbox every morning."
+    page = (
+        f"<html><body><article><p>{story}</p><p>{pitch}</p><p>{story}</p></article></body></html>"
+    )
+    assert "Sign up" not in extract(page, "http://127.0.0.1/fees").body
+
+
 def test_headings_and_lists_between_kept_paragraphs_are_put_back_in_place() -> None:
     # keep-tabular-data sets its post in a plain <div>: trafilatura then reads its paragraphs
     # only, and every section heading and list was lost.

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 
 # Paragraphs that are pitches, credits, notices or labels, not reporting. Only short ones are
 # tested (a long paragraph that mentions a newsletter is still journalism).
-_SHORT = 60  # words
+_SHORT = 40  # words
 _PITCH = re.compile(
     r"""
     ^\W*(?:related|read\ more|read\ also|also\ read|see\ also|more\ from|more\ stories

@@ -14,6 +14,7 @@ behind each choice are measured on real pages with other people's ground truth
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import re
 import threading
@@ -122,6 +123,7 @@ def extract(html: str, url: str) -> Article:
     tree = _parse(html)
     facts: dict[str, Any] = {}
     page_words = 0
+    without_slideshow = False
     if tree is not None:
         facts = _page_facts(tree)  # JSON-LD included: read before the scripts go
         page_words = _visible_words(tree)
@@ -130,7 +132,8 @@ def extract(html: str, url: str) -> Article:
         _drop_hidden(tree)
         _unwrap_layout_tables(tree)
         _unwrap_source_lines(tree)
-    body = _body(tree, html, url, page_words)
+        without_slideshow = _drop_slideshow(tree, html, page_words)
+    body = _body(tree, html, url, page_words, without_slideshow)
     if tree is not None and not _HEADING_LINE.search(body):
         body = _restore_structure(tree, body)
     meta = _metadata(facts)
@@ -220,6 +223,56 @@ def _unwrap_source_lines(tree: Any) -> None:
             parent.text = text.replace("\n", " ")
         else:
             parent.tail = text.replace("\n", " ")
+
+
+# A slideshow's counter: an element whose whole text is "3/50" or "3 of 50".
+_COUNTERS = (
+    '/html/body/descendant::*[not(*)][translate(., "0123456789 \t\n", "") = "/"'
+    ' or translate(., "0123456789 \t\n", "") = "of"]'
+)
+_COUNTER = re.compile(r"\s*(\d{1,3})\s*(?:/|of)\s*(\d{1,3})\s*")
+_SLIDES = 3  # at least, numbered 1 to N with no gap: fewer may be a score or a date
+
+
+def _drop_slideshow(tree: Any, html: str, page_words: int) -> bool:
+    """A slideshow's captions, numbered "1/50" to "50/50", left out: a terminal shows none of
+    its pictures, and a page may set fifty captions in the middle of its article. Where they
+    are most of the page's words, only when readability-lxml leaves them out too."""
+    show = _slideshow(tree)
+    if show is None:
+        return False
+    text = show.text_content()
+    if len(text.split()) > page_words / 2 and _share_held(text, _readability(html)) > 0.5:
+        return False
+    show.drop_tree()
+    return True
+
+
+def _slideshow(tree: Any) -> Any:
+    """The element holding a slideshow's numbered captions, if the page has one."""
+    numbered: dict[int, dict[int, Any]] = {}
+    for element in tree.xpath(_COUNTERS):
+        match = _COUNTER.fullmatch(element.text or "")
+        if match:
+            k, n = int(match.group(1)), int(match.group(2))
+            numbered.setdefault(n, {}).setdefault(k, element)
+    for n, slides in numbered.items():
+        if n < _SLIDES or len(slides) != n or set(slides) != set(range(1, n + 1)):
+            continue
+        show = _common_ancestor(list(slides.values()))
+        if show is not None and show.tag not in ("html", "body") and show.getparent() is not None:
+            return show
+    return None
+
+
+def _common_ancestor(elements: list[Any]) -> Any:
+    lines = [list(reversed([e, *e.iterancestors()])) for e in elements]
+    common = None
+    for level in zip(*lines, strict=False):
+        if any(e is not level[0] for e in level):
+            break
+        common = level[0]
+    return common
 
 
 # MathML's layout elements as one line of text: x^2, (a)/(b), √(x); leaves are spaced.
@@ -427,7 +480,7 @@ def _parser() -> Any:
     return parser
 
 
-def _body(tree: Any, html: str, url: str, page_words: int) -> str:
+def _body(tree: Any, html: str, url: str, page_words: int, without_slideshow: bool) -> str:
     """The article's Markdown from trafilatura's fast pass, or from its full pass (which
     compares its own result with readability's and jusText's) when the fast one kept little of
     the page's text; readability-lxml's when it holds nearly all of that and far more, or when
@@ -437,7 +490,7 @@ def _body(tree: Any, html: str, url: str, page_words: int) -> str:
 
     def readability() -> str:
         if not readable:
-            readable.append(_readability(html))
+            readable.append(_readability(html, without_slideshow))
         return readable[0]
 
     body = _trafilatura(tree, html, url, fast=True)
@@ -636,7 +689,8 @@ def _markdown(doc: Any) -> str:
     return str(xmltotxt(doc.body, True) or "")
 
 
-def _readability(html: str) -> str:
+def _readability(html: str, without_slideshow: bool = False) -> str:
+    """readability-lxml's text of the page, as Markdown."""
     try:
         from readability import Document, readability
 
@@ -645,7 +699,7 @@ def _readability(html: str) -> str:
         document = Document(html)
         # Its own parse runs lxml's Cleaner over every link and attribute of the page, a
         # quarter of its time, to remove what ticker's parse and the drops below remove too.
-        document._parse = _readability_tree
+        document._parse = functools.partial(_readability_tree, without_slideshow=without_slideshow)
         summary = document.summary(html_partial=True)
     except Exception:  # readability raises bare Exceptions on pages it cannot read
         return ""
@@ -675,8 +729,9 @@ _HIDDEN_STYLE = re.compile(
 )
 
 
-def _readability_tree(html: str) -> Any:
-    """The page for readability-lxml: parsed, without scripts, styles or hidden elements."""
+def _readability_tree(html: str, without_slideshow: bool = False) -> Any:
+    """The page for readability-lxml: parsed, without scripts, styles or hidden elements (and
+    a slideshow's captions, when ticker's tree has gone without them)."""
     tree = _parse(html)
     if tree is None:
         raise ValueError("lxml cannot parse the page")
@@ -686,6 +741,9 @@ def _readability_tree(html: str) -> Any:
         if _HIDDEN_STYLE.search(element.get("style")):
             element.drop_tree()
     _unwrap_source_lines(tree)
+    show = _slideshow(tree) if without_slideshow else None
+    if show is not None:
+        show.drop_tree()
     return tree
 
 
