@@ -245,12 +245,11 @@ def test_a_slideshow_s_numbered_captions_are_left_out() -> None:
         "in the morning light before the fishing fleet sailed out.</p></li>"
         for k in range(1, 5)
     )
-    page = f"<html><body><article><p>{story}</p><ul>{slides}</ul><p>{story}</p></article></body></html>"
+    article = "<html><body><article><p>{0}</p><ul>{1}</ul><p>{0}</p></article></body></html>"
+    page = article.format(story, slides)
     assert "Boat 3" not in extract(page, "http://127.0.0.1/show").body
     gap = slides.replace("3 of 4", "5 of 4")  # not a slideshow's numbering
-    page = (
-        f"<html><body><article><p>{story}</p><ul>{gap}</ul><p>{story}</p></article></body></html>"
-    )
+    page = article.format(story, gap)
     assert "Boat 3" in extract(page, "http://127.0.0.1/show").body
 
 
