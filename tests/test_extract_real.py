@@ -277,6 +277,12 @@ def test_headings_and_lists_between_kept_paragraphs_are_put_back_in_place() -> N
     assert "- New graphics." in lines[at : at + 8]  # a list with a short item is still a list
 
 
+def test_a_list_that_ends_its_container_after_a_kept_paragraph_is_put_back() -> None:
+    # table-style-attributes ends a table cell with the list of replies its post quotes.
+    lines = _body("readability/table-style-attributes").splitlines()
+    assert any(line.startswith('"If you don\'t like it, fix it yourself."') for line in lines)
+
+
 def test_a_list_of_links_between_paragraphs_stays_out() -> None:
     story = "The ferry timetable changes on Monday, the council said in a notice to islanders. "
     more = "Residents asked for an earlier boat on Saturdays, and the operator agreed to one. "

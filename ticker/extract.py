@@ -518,6 +518,9 @@ _LINKED_LIST = 0.5  # of a list's words in links: a list of other stories
 _KEY_WORDS = 8
 
 
+_END = -1  # no block-level sibling on that side: the element ends its container
+
+
 def _restore_structure(tree: Any, body: str) -> str:
     """The headings and lists the extractor left out from between two blocks it kept, put
     back where the page has them. The caller asks only when the text has no heading at all.
@@ -525,7 +528,8 @@ def _restore_structure(tree: Any, body: str) -> str:
     trafilatura reads only paragraphs from a page where it finds no container for the article
     (its recovery of loose text passes headings and lists by), and a reader then loses an
     article's sections and its lists. A heading or list counts as the article's when it sits
-    between two blocks of one container that the extractor kept; a heading of at most
+    between two blocks of one container that the extractor kept (a list also when it follows
+    a kept block and ends the container: a post that closes on a list); a heading of at most
     _HEADING_WORDS words, a list of which at most _SHORT_ITEMS of the items have fewer than
     _ITEM_WORDS words and at most _LINKED_LIST of the words are links (bench/README.md)."""
     blocks = body.split("\n\n")
@@ -553,7 +557,7 @@ def _restore_structure(tree: Any, body: str) -> str:
                 continue
             if len(_first_words(sibling, _ITEM_WORDS)) >= _ITEM_WORDS:
                 return None  # text the extractor dropped: what sits beside it may go too
-        return None
+        return _END
 
     inserts: dict[int, list[str]] = {}
     page = tree.find("body")
@@ -561,10 +565,11 @@ def _restore_structure(tree: Any, body: str) -> str:
         if not _is_structure(element) or block_of(element) is not None:
             continue
         before = kept_beside(element, element.itersiblings(preceding=True))
-        if before is None:
+        if before is None or before == _END:
             continue
         after = kept_beside(element, element.itersiblings())
-        if after is not None and after > before:
+        tail = after == _END and element.tag in ("ul", "ol")
+        if after is not None and (after > before or tail):
             inserts.setdefault(before, []).append(_structure_markdown(element))
     if not inserts:
         return body
