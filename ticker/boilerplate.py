@@ -30,10 +30,12 @@ _PITCH = re.compile(
          |keep\ reading|cancel\ anytime)\b
     | \b(?:photo(?:graph)?|credit|image|source):
     | \bphotos?\ by\b
-    | ^(?:by|posted|published|updated|last\ updated)\b(?!.*[.!?]\W*$)
     """,
     re.VERBOSE,  # matched against lower-cased text: twice as fast as IGNORECASE
 )
+# A byline or a date line: short, and no sentence ("By the time the ferry left, ...").
+_BYLINE = re.compile(r"^(?:by|posted|published|updated|last\ updated)\b(?!.*[.!?]\W*$)")
+_BYLINE_WORDS = 12
 _EMAIL_OR_PHONE = re.compile(r"^\S+@\S+\.\w+$|^[+(\d][\d\s().-]{6,}$")
 # One token of a date or time line ("June 3, 1938 to February 27, 2024", "9:20 AMMay 14"); a
 # line is date-only when every token is one. Token by token, so no pattern can backtrack.
@@ -47,7 +49,8 @@ _DATE_TOKEN = re.compile(
 _LONGEST_CLUTTER = 1500  # characters: longer blocks are never tested (and never slow)
 # Headings that open a section of clutter: it runs to the next heading of the same level.
 _CLUTTER_HEADING = re.compile(
-    r"""^(?:about\b|media\ contact|contact|guest\ ?book|sympathy|forward-looking|disclaimer
+    r"""^(?:about\ (?:the\ )?(?:authors?|us|me|contributors?|writers?)\b|media\ contact|contact
+       |guest\ ?book|sympathy|forward-looking|disclaimer
        |more\ stories|related|most\ read|read\ more|support\b|newsletter|comments|share\b
        |arrangements|local\ news\ is|you\ might\ also|recommended|subscribe|latest\ news
        |more\ from|read\ also|also\ read|see\ also|top\ stories|editor'?s\ picks)""",
@@ -60,6 +63,8 @@ _LIST_LABEL = re.compile(
        |you\ might\ also\ like|editor'?s\ picks|more\ articles)\W*""",
     re.IGNORECASE | re.VERBOSE,
 )
+_LABELLED = 7  # skipping what a label introduces: any heading ends it, and a paragraph
+_PROSE = 30  # words: a block this long is a paragraph, not a headline in a list
 _HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 _WORD = re.compile(r"\w+")
 _INLINE_MARKS = re.compile(r"[*_`\\]")
@@ -81,13 +86,16 @@ def keep(blocks: Iterable[str], title: str) -> Iterator[str]:
                 skipping_level = level
                 continue
         elif len(words) <= 5 and _LIST_LABEL.fullmatch(text):
-            skipping_level = 6  # a label such as "More stories": what follows is its list
+            skipping_level = _LABELLED  # a label such as "More stories": its list follows
             continue
+        elif skipping_level == _LABELLED and len(words) >= _PROSE:
+            skipping_level = None  # a paragraph: the article again, not a list of headlines
         if skipping_level is not None:
             continue
         if wanted_title and " ".join(words) == wanted_title:
             continue  # the headline again, as a heading or a bold paragraph
-        if heading is None and _is_clutter(text, len(words)):
+        code = block.startswith("`") and block.endswith("`")  # a line of code, not prose
+        if heading is None and not code and _is_clutter(text, len(words)):
             continue
         yield block
 
@@ -95,7 +103,10 @@ def keep(blocks: Iterable[str], title: str) -> Iterator[str]:
 def _is_clutter(text: str, words: int) -> bool:
     if len(text) > _LONGEST_CLUTTER or words > _SHORT:
         return False
-    return bool(_PITCH.search(text.lower()) or _EMAIL_OR_PHONE.match(text) or _date_only(text))
+    lower = text.lower()
+    if words <= _BYLINE_WORDS and _BYLINE.match(lower):
+        return True
+    return bool(_PITCH.search(lower) or _EMAIL_OR_PHONE.match(text) or _date_only(text))
 
 
 def _date_only(text: str) -> bool:
