@@ -38,3 +38,13 @@ def test_a_pitch_goes_and_a_line_of_code_or_a_long_paragraph_that_names_one_stay
         "together with the minutes of the meeting and the letters the fishermen sent before it."
     )
     assert list(keep([STORY, pitch, code, prose], "")) == [STORY, code, prose]
+
+
+def test_a_see_also_section_and_a_related_line_in_the_text_stay() -> None:
+    # Both are the article's own (readability keeps them: mozilla's expected texts of cnn and
+    # wikipedia-3); a bare label with its list of headlines still goes.
+    see_also = [STORY, "## See also", "- Mooring", "- Harbour master"]
+    assert list(keep(see_also, "")) == see_also
+    related = [STORY, "Related: Harbour fees rise in spring", STORY]
+    assert list(keep(related, "")) == related
+    assert list(keep([STORY, "Related", "- Harbour fees rise in spring"], "")) == [STORY]

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 _SHORT = 40  # words
 _PITCH = re.compile(
     r"""
-    ^\W*(?:related|read\ more|read\ also|also\ read|see\ also|more\ from|more\ stories
+    ^\W*(?:read\ more|read\ also|also\ read|see\ also|more\ from|more\ stories
          |most\ read|recommended|watch|listen)\b\W*:
     | \b(?:sign\ up|subscribe|newsletter|in\ your\ inbox|download\ the|get\ the\ app|the\ app\ for
          |follow\ us|all\ rights\ reserved|copyright\ \d|©|originally\ (?:appeared|published)
@@ -53,7 +53,7 @@ _CLUTTER_HEADING = re.compile(
        |guest\ ?book|sympathy|forward-looking|disclaimer
        |more\ stories|related|most\ read|read\ more|support\b|newsletter|comments|share\b
        |arrangements|local\ news\ is|you\ might\ also|recommended|subscribe|latest\ news
-       |more\ from|read\ also|also\ read|see\ also|top\ stories|editor'?s\ picks)""",
+       |more\ from|read\ also|also\ read|top\ stories|editor'?s\ picks)""",
     re.IGNORECASE | re.VERBOSE,
 )
 # A label alone on a line that introduces a list of other stories: the list goes with it.
