@@ -340,7 +340,7 @@ def print_table(corpus: str, pages: list[Page], results: dict[str, dict[str, Out
         r = row(pages, outputs)
         shown = f"{r.extra:.0f}" if corpus == "readability" else f"{r.extra:.3f}"
         print(
-            f"| {name} | {r.precision:.3f} | {r.recall:.3f} | **{r.f1:.3f}** | {shown}"
+            f"| {name} | {r.precision:.4f} | {r.recall:.4f} | **{r.f1:.4f}** | {shown}"
             f" | {r.median_ms:.1f} | {r.p95_ms:.1f} |"
         )
 
