@@ -231,6 +231,8 @@ _COUNTERS = (
     ' or translate(., "0123456789 \t\n", "") = "of"]'
 )
 _COUNTER = re.compile(r"\s*(\d{1,3})\s*(?:/|of)\s*(\d{1,3})\s*")
+# The first counter in the page's source: a search of the text costs a seventh of the XPath.
+_FIRST_SLIDE = re.compile(r">\s*1\s*(?:/|of)\s*\d{1,3}\s*<")
 _SLIDES = 3  # at least, numbered 1 to N with no gap: fewer may be a score or a date
 
 
@@ -238,7 +240,7 @@ def _drop_slideshow(tree: Any, html: str, page_words: int) -> bool:
     """A slideshow's captions, numbered "1/50" to "50/50", left out: a terminal shows none of
     its pictures, and a page may set fifty captions in the middle of its article. Where they
     are most of the page's words, only when readability-lxml leaves them out too."""
-    show = _slideshow(tree)
+    show = _slideshow(tree) if _FIRST_SLIDE.search(html) else None
     if show is None:
         return False
     text = show.text_content()
@@ -978,14 +980,21 @@ def _standfirst(tree: Any, description: str | None) -> str | None:
     wanted = _WORD.findall(description.lower())
     if len(wanted) < 8:
         return None
-    # Only the elements holding the description's longest word are compared, word by word.
+    # Only the blocks around the text nodes holding the description's longest word are
+    # compared, word by word: a paragraph or <h2>, or a <div> with no paragraph or <div> in it.
     word = max(_WORD.findall(description), key=len)
-    elements = tree.xpath(
-        "//body//p[contains(., $word)] | //body//h2[contains(., $word)]"
-        " | //body//div[not(.//p) and not(.//div)][contains(., $word)]",
-        word=word,
-    )
-    for element in elements:
+    for text in tree.xpath("/html/body/descendant::text()[contains(., $word)]", word=word):
+        element = text.getparent()
+        if text.is_tail:
+            element = element.getparent()
+        while element is not None and element.tag not in ("p", "h2", "div", "body"):
+            element = element.getparent()  # out of the inline elements around the word
+        if element is None or element.tag == "body":
+            continue
+        if element.tag == "div" and (
+            element.find(".//p") is not None or element.find(".//div") is not None
+        ):
+            continue
         if _WORD.findall(element.text_content().lower()) == wanted:
             return clean_line(element.text_content(), 2000, markup=False)
     return None
