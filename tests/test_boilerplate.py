@@ -27,6 +27,10 @@ def test_a_byline_goes_and_a_sentence_that_starts_with_by_stays() -> None:
     by = "By eliminating the berths that stood empty the board found room for twelve more boats"
     assert list(keep([STORY, "By Ann Sheard", by], "")) == [STORY, by]
     assert list(keep(["Posted by Ann Sheard, harbour reporter", STORY], "")) == [STORY]
+    # A date line ending with "a.m." is still a date line; a sentence that starts alike is not.
+    assert list(keep(["Posted on April 21, 2015, at 11:29 a.m.", STORY], "")) == [STORY]
+    notice = "Posted on the wall of the harbour office."
+    assert list(keep([notice, STORY], "")) == [notice, STORY]
 
 
 def test_a_pitch_goes_and_a_line_of_code_or_a_long_paragraph_that_names_one_stays() -> None:

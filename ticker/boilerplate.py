@@ -36,6 +36,7 @@ _PITCH = re.compile(
 # A byline or a date line: short, and no sentence ("By the time the ferry left, ...").
 _BYLINE = re.compile(r"^(?:by|posted|published|updated|last\ updated)\b(?!.*[.!?]\W*$)")
 _BYLINE_WORDS = 12
+_DATELINE = re.compile(r"^(?:posted|published|updated|last\ updated)\b(.*)$")
 _EMAIL_OR_PHONE = re.compile(r"^\S+@\S+\.\w+$|^[+(\d][\d\s().-]{6,}$")
 # One token of a date or time line ("June 3, 1938 to February 27, 2024", "9:20 AMMay 14"); a
 # line is date-only when every token is one. Token by token, so no pattern can backtrack.
@@ -104,9 +105,16 @@ def _is_clutter(text: str, words: int) -> bool:
     if len(text) > _LONGEST_CLUTTER or words > _SHORT:
         return False
     lower = text.lower()
-    if words <= _BYLINE_WORDS and _BYLINE.match(lower):
+    if words <= _BYLINE_WORDS and (_BYLINE.match(lower) or _dateline(lower)):
         return True
     return bool(_PITCH.search(lower) or _EMAIL_OR_PHONE.match(text) or _date_only(text))
+
+
+def _dateline(text: str) -> bool:
+    """ "Posted on April 21, 2015, at 11:29 a.m.": a date line, though it ends with a full stop."""
+    match = _DATELINE.match(text)
+    rest = match and [token for token in match.group(1).split() if token not in ("on", "at")]
+    return bool(rest) and _date_only(" ".join(rest))
 
 
 def _date_only(text: str) -> bool:
