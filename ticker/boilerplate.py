@@ -113,7 +113,9 @@ def _is_clutter(text: str, words: int) -> bool:
 def _dateline(text: str) -> bool:
     """ "Posted on April 21, 2015, at 11:29 a.m.": a date line, though it ends with a full stop."""
     match = _DATELINE.match(text)
-    rest = match and [token for token in match.group(1).split() if token not in ("on", "at")]
+    if match is None:
+        return False
+    rest = [token for token in match.group(1).split() if token not in ("on", "at")]
     return bool(rest) and _date_only(" ".join(rest))
 
 
