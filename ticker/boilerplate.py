@@ -111,7 +111,7 @@ def _is_clutter(text: str, words: int) -> bool:
 
 
 def _dateline(text: str) -> bool:
-    """ "Posted on April 21, 2015, at 11:29 a.m.": a date line, though it ends with a full stop."""
+    """A date line, though it ends with a full stop: 'Posted on April 21, 2015, at 11:29 a.m.'."""
     match = _DATELINE.match(text)
     if match is None:
         return False
