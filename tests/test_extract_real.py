@@ -232,6 +232,24 @@ def test_a_paragraph_wrapped_in_the_page_source_is_one_paragraph() -> None:
     assert "```\nMON  07:10\n     09:40\nTUE  08:00\n```" in blocks
 
 
+def test_an_article_misnested_in_the_page_s_navigation_is_still_read() -> None:
+    # The page's <nav>, <footer>, <aside> and <menu> leave the tree before trafilatura copies
+    # it, unless one holds more than a quarter of the page's words: a page of trafilatura's set
+    # (rhein-neckar-loewen.de) leaves its menu's <li> open around the whole article.
+    story = "The harbour board met on Tuesday to settle the new mooring fees for the summer. " * 6
+    menu = "".join(f"<li><a href=/s{n}>Section {n}</a></li>" for n in range(8))
+    table = "".join(
+        f"<p>Crew {n} of the regatta finished in place {n} this season.</p>" for n in range(4)
+    )
+    page = (
+        f"<html><body><nav><ul>{menu}<li><div><article><h1>Fees</h1><p>{story}</p>"
+        f"<p>{story}</p></article></div></li></ul></nav><div class=standings>{table}</div>"
+        "<footer><a href=/c>Contact</a></footer></body></html>"
+    )
+    body = extract(page, "http://127.0.0.1/fees").body
+    assert "settle the new mooring fees" in body and "Section 3" not in body
+
+
 def test_a_slideshow_s_numbered_captions_are_left_out() -> None:
     # bug-1255978 sets a 50-picture slideshow's captions (1/50 to 50/50) between two points
     # of its article: 2,800 words of other stories in the middle of 600.

@@ -124,12 +124,14 @@ def extract(html: str, url: str) -> Article:
     facts: dict[str, Any] = {}
     page_words = 0
     without_slideshow = False
+    furniture: list[Any] = []
     if tree is not None:
         facts = _page_facts(tree)  # JSON-LD included: read before the scripts go
         page_words = _visible_words(tree)
         _drop_wordless(tree)
         _linear_math(tree)
         _drop_hidden(tree)
+        furniture = _drop_furniture(tree, page_words)
         _unwrap_layout_tables(tree)
         _unwrap_source_lines(tree)
         without_slideshow = _drop_slideshow(tree, html, page_words)
@@ -139,7 +141,7 @@ def extract(html: str, url: str) -> Article:
     meta = _metadata(facts)
     body = _clean(body, meta["title"])
     body = _with_standfirst(body, facts.get("standfirst"))
-    if _no_article(body, page_words, facts, tree):
+    if _no_article(body, page_words, facts, [tree, *furniture] if tree is not None else []):
         raise ExtractError("no article found on the page")
     return Article(
         url=url,
@@ -152,26 +154,29 @@ def extract(html: str, url: str) -> Article:
     )
 
 
-def _no_article(body: str, page_words: int, facts: dict[str, Any], tree: Any) -> bool:
+def _no_article(body: str, page_words: int, facts: dict[str, Any], parts: list[Any]) -> bool:
     """Whether what came out is a fragment of the page rather than its article.
 
     A few words are an article when they are most of the page (a short note), and a menu or a
     caption when the page has far more to say or is nearly all links. A page that calls itself
     a website rather than an article and is nearly all links is a front page: a teaser's
-    length from it is no article either.
+    length from it is no article either. `parts`: the page's tree and what left it before the
+    extractor ran (its navigation, footers), whose links count too.
     """
     words = len(_WORD.findall(body))
     if words == 0:
         return True
     if words < MIN_WORDS:
-        return len(body.split()) < page_words / 2 or _mostly_links(tree, page_words)
+        return len(body.split()) < page_words / 2 or _mostly_links(parts, page_words)
     return (
-        words < SHORT_BODY and bool(facts.get("not_an_article")) and _mostly_links(tree, page_words)
+        words < SHORT_BODY
+        and bool(facts.get("not_an_article"))
+        and _mostly_links(parts, page_words)
     )
 
 
-def _mostly_links(tree: Any, page_words: int) -> bool:
-    return _linked_words(tree) >= _FRONT_PAGE_LINKS * page_words
+def _mostly_links(parts: list[Any], page_words: int) -> bool:
+    return sum(_linked_words(part) for part in parts) >= _FRONT_PAGE_LINKS * page_words
 
 
 # Elements no extractor reads text from (images, media, widgets, the head's links and meta tags),
@@ -204,6 +209,29 @@ def _drop_wordless(tree: Any) -> None:
     for element in list(tree.iter(*_WORDLESS)):
         if len(element.text_content().split()) <= _WORDLESS_MAX:
             element.drop_tree()
+
+
+# What HTML itself marks as the page around an article, outermost first.
+_PAGE_FURNITURE = (
+    "/html/body//*[self::nav or self::footer or self::aside or self::menu]"
+    "[not(ancestor::nav or ancestor::footer or ancestor::aside or ancestor::menu)]"
+)
+_FURNITURE_SHARE = 0.25  # of the page's words, at most: more may be the article, misnested
+
+
+def _drop_furniture(tree: Any, page_words: int) -> list[Any]:
+    """The page's navigation, footers, asides and menus, out of the tree before trafilatura
+    walks and copies it: it removes them in its own cleaning, but only after its XPaths have
+    searched them and it has copied them three times a pass (a tenth of the time at the median
+    page, bench/README.md). One that holds more than a quarter of the page's words stays: a
+    page may nest its article in its menu's markup. Returns what went (its links still count
+    when the page is judged a front page)."""
+    dropped = []
+    for element in tree.xpath(_PAGE_FURNITURE):
+        if len(element.text_content().split()) <= _FURNITURE_SHARE * page_words:
+            element.drop_tree()
+            dropped.append(element)
+    return dropped
 
 
 # Text with a line break in it, outside preformatted text and code (scripts are gone by now).
@@ -428,15 +456,12 @@ def _math_text(element: Any) -> str:
     return " ".join(p for p in parts if p)
 
 
-def _linked_words(tree: Any) -> int:
+def _linked_words(element: Any) -> int:
+    """Words in links under `element` (the page's root, or a part taken out of it)."""
     # A link that goes nowhere (no address, or a script's) is no navigation: its text is text.
-    links = (
-        tree.xpath(
-            "//body//a[@href and not(starts-with(normalize-space(@href), 'javascript:'))"
-            " and not(ancestor::a)]"
-        )
-        if tree is not None
-        else []
+    links = element.xpath(
+        "descendant-or-self::a[@href and not(starts-with(normalize-space(@href), 'javascript:'))"
+        " and not(ancestor::a)]"
     )
     return sum(len(link.text_content().split()) for link in links)
 
