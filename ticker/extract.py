@@ -222,8 +222,9 @@ _FURNITURE_SHARE = 0.25  # of the page's words, at most: more may be the article
 def _drop_furniture(tree: Any, page_words: int) -> list[Any]:
     """The page's navigation, footers, asides and menus, out of the tree before trafilatura
     walks and copies it: it removes them in its own cleaning, but only after its XPaths have
-    searched them and it has copied them three times a pass (a tenth of the time at the median
-    page, bench/README.md). One that holds more than a quarter of the page's words stays: a
+    searched them and it has copied them three times a pass (the median page 2.5 % faster on
+    mozilla's corpus, 7 % on trafilatura's, bench/README.md). One that holds more than a
+    quarter of the page's words stays: a
     page may nest its article in its menu's markup. Returns what went (its links still count
     when the page is judged a front page)."""
     dropped = []
@@ -287,7 +288,7 @@ def _slideshow(tree: Any) -> Any:
             k, n = int(match.group(1)), int(match.group(2))
             numbered.setdefault(n, {}).setdefault(k, element)
     for n, slides in numbered.items():
-        if n < _SLIDES or len(slides) != n or set(slides) != set(range(1, n + 1)):
+        if n < _SLIDES or set(slides) != set(range(1, n + 1)):
             continue
         show = _common_ancestor(list(slides.values()))
         if show is not None and show.tag not in ("html", "body") and show.getparent() is not None:
@@ -878,10 +879,11 @@ def _clean(body: str, title: str) -> str:
         raw = strip_controls(raw).rstrip()
         line = raw.strip()
         if fence is not None:
-            fence.append(line if line.startswith("```") else raw)
             if line.startswith("```"):
-                lines.append("\n".join(fence))
+                lines.append("\n".join([*fence, line]))
                 fence = None
+            else:
+                fence.append(raw)
         elif line.startswith("```"):
             fence = [line]
         elif line and not (len(line) < 200 and _TEMPLATE_KEY.match(line)):
