@@ -701,6 +701,9 @@ def _trafilatura(tree: Any, html: str, url: str, fast: bool) -> str:
             tree if tree is not None else html,
             url=url,
             fast=fast,
+            # Its "python" format converts the text twice (plain, then ours as Markdown); "txt"
+            # keeps the same body and converts nothing.
+            output_format="txt",
             include_comments=False,
             include_tables=True,
             include_images=False,
