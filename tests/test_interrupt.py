@@ -156,6 +156,21 @@ def test_an_interrupted_read_exits_quietly(tmp_path: Path, signum: int, status: 
         )
         connection, _ = server.accept()  # the request is on its way: ticker is waiting
         with connection:
+            # ticker and the child it forked to import the extractor (ticker/extract_child.py)
+            assert len(running(url)) == 2
             process.send_signal(signum)
             out, err = process.communicate(timeout=30)
     assert (process.returncode, out, err) == (status, "", "")
+    assert running(url) == []  # the child ended with the command
+
+
+def running(text: str) -> list[int]:
+    """The processes whose command line holds `text` (a zombie's is empty)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and text.encode() in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:  # ended meanwhile
+            pass
+    return found

@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Any
 from ticker import __version__
 
 if TYPE_CHECKING:
+    from ticker import reader
     from ticker.config import Settings
+    from ticker.extract_child import ExtractChild
     from ticker.hub.serve import Log
     from ticker.model import Headline, PollOutcome, Source
 
@@ -555,29 +557,29 @@ def _print_headlines(rows: Sequence[Headline], fmt: str, settings: Settings) -> 
 
 
 def _run_read(args: argparse.Namespace) -> int:
-    from ticker import locations, output, reader, shutdown
-    from ticker.fetch import Fetcher, Limits
-
-    settings = _settings(args)
-    store_path = locations.store_file(args.data_dir)
-
-    async def read() -> reader.Opened:
-        # One page: httpx's own transport imports in a third of aiohttp's time (bench/README.md).
-        limits = Limits.for_timeout(settings.poll.timeout, 1)
-        async with Fetcher(limits, transport="httpx") as fetcher:
-            return await reader.open_article(
-                args.url, store_path, fetcher=fetcher, refresh=args.refresh
-            )
-
+    from ticker import locations, output, reader
     from ticker.errors import ConfigError, TickerError
+    from ticker.extract_child import ExtractChild
 
+    store_path = locations.store_file(args.data_dir)
+    child = None
     try:
-        opened = shutdown.run(read())
+        # A saved copy is read with nothing async, no HTTP client and no extractor imported.
+        opened = None if args.refresh else reader.saved_copy(store_path, args.url)
+        if opened is None:
+            # The child imports the extractor on the other core while this process reads its
+            # config, imports the HTTP stack and fetches (bench/read_process.py).
+            child = ExtractChild.start()
+        settings = _settings(args)
+        opened = opened or _fetch_article(args, settings, store_path, child)
     except ConfigError:
         raise
     except TickerError as error:
         _complain(f"{args.url}: {error}")
         return EXIT_FAILED
+    finally:
+        if child is not None:
+            child.close()
     if opened.notice:
         _complain(opened.notice)
     article = opened.article
@@ -590,6 +592,28 @@ def _run_read(args: argparse.Namespace) -> int:
     sys.stdout.write(text)
     sys.stdout.flush()
     return EXIT_OK
+
+
+def _fetch_article(
+    args: argparse.Namespace, settings: Settings, store_path: Path, child: ExtractChild | None
+) -> reader.Opened:
+    """The article fetched and extracted (or the saved or feed's copy when that fails)."""
+    from ticker import reader, shutdown
+    from ticker.fetch import Fetcher, Limits
+
+    async def read() -> reader.Opened:
+        # One page: httpx's own transport imports in a third of aiohttp's time (bench/README.md).
+        limits = Limits.for_timeout(settings.poll.timeout, 1)
+        async with Fetcher(limits, transport="httpx") as fetcher:
+            return await reader.open_article(
+                args.url,
+                store_path,
+                fetcher=fetcher,
+                refresh=args.refresh,
+                extractor=child.extract if child is not None else None,
+            )
+
+    return shutdown.run(read())
 
 
 def _config_path(args: argparse.Namespace) -> Path:

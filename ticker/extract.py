@@ -154,6 +154,14 @@ def extract(html: str, url: str) -> Article:
     )
 
 
+def prepare() -> None:
+    """Import the extractors and make this thread's parser now, before a page arrives (a
+    child process waiting for one: ticker/extract_child.py)."""
+    import trafilatura.xml  # noqa: F401  (the package, and the module turning its tree to text)
+
+    _parser()
+
+
 def _no_article(body: str, page_words: int, facts: dict[str, Any], parts: list[Any]) -> bool:
     """Whether what came out is a fragment of the page rather than its article.
 

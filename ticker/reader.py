@@ -1,22 +1,29 @@
 """Open an article: the cache, else fetch -> decode -> extract -> cache, else the feed's text.
 
-Used by `ticker read` and by the app's reader screen. Extraction runs in a worker thread, so the
-event loop that fetches (and draws the app) never waits for it.
+Used by `ticker read` and by the app's reader screen. Extraction runs in a worker thread (the
+app) or a child process (`ticker read`: ticker/extract_child.py), so the event loop that fetches
+(and draws the app) never waits for it.
 """
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ticker.errors import FetchError, TickerError
-from ticker.fetch import PAGE_ACCEPT, Fetcher
 from ticker.model import Article
 from ticker.store import Store
 
+if TYPE_CHECKING:
+    from ticker.fetch import Fetcher
+
 PAGE_MAX = 8 * 1024 * 1024
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml")
+
+# The article of a page's body: (body, Content-Type, final URL) -> Article, ExtractError if none.
+Extractor = Callable[[bytes, str | None, str], Awaitable[Article]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,16 +36,24 @@ class Opened:
 
 
 async def open_article(
-    url: str, store_path: Path, *, fetcher: Fetcher, refresh: bool = False
+    url: str,
+    store_path: Path,
+    *,
+    fetcher: Fetcher,
+    refresh: bool = False,
+    extractor: Extractor | None = None,
 ) -> Opened:
-    """The article at `url`; TickerError when neither the page nor a feed has its text."""
+    """The article at `url`; TickerError when neither the page nor a feed has its text.
+    `extractor`: where the page's article is extracted (by default a worker thread)."""
+    import asyncio  # here, like httpx below: `ticker read` forks its extractor before both
+
     if not url.lower().startswith(("http://", "https://")):
         raise FetchError("only http and https addresses can be read")
     cached = await asyncio.to_thread(_cached, store_path, url)
     if cached is not None and not refresh:
         return Opened(cached, cached=True)
     try:
-        article, etag, last_modified = await _from_page(url, fetcher)
+        article, etag, last_modified = await _from_page(url, fetcher, extractor or _in_thread)
     except TickerError as error:
         if cached is not None:
             return Opened(cached, notice=f"showing the saved copy: {error}", cached=True)
@@ -50,20 +65,37 @@ async def open_article(
     return Opened(article)
 
 
-async def _from_page(url: str, fetcher: Fetcher) -> tuple[Article, str | None, str | None]:
+def saved_copy(store_path: Path, url: str) -> Opened | None:
+    """The article as the store has it, if it does; no event loop, no network."""
+    cached = _cached(store_path, url)
+    return None if cached is None else Opened(cached, cached=True)
+
+
+async def _from_page(
+    url: str, fetcher: Fetcher, extractor: Extractor
+) -> tuple[Article, str | None, str | None]:
+    from ticker.fetch import PAGE_ACCEPT
+
     response = await fetcher.get(url, accept=PAGE_ACCEPT, max_bytes=PAGE_MAX)
     kind = (response.content_type or "").split(";", 1)[0].strip().lower()
     if kind and not kind.startswith(_HTML_TYPES):
         raise TickerError(f"not an HTML page ({_describe_type(kind)})")
     if not kind and not _looks_like_html(response.body):
         raise TickerError("not an HTML page")
-    article = await asyncio.to_thread(_extract, response.body, response.content_type, response.url)
+    article = await extractor(response.body, response.content_type, response.url)
     if response.url != url:
         article = replace(article, url=url)
     return article, response.etag, response.last_modified
 
 
-def _extract(body: bytes, content_type: str | None, url: str) -> Article:
+async def _in_thread(body: bytes, content_type: str | None, url: str) -> Article:
+    import asyncio
+
+    return await asyncio.to_thread(extract_page, body, content_type, url)
+
+
+def extract_page(body: bytes, content_type: str | None, url: str) -> Article:
+    """The article of a page's body, decoded as its Content-Type and markup say."""
     from ticker import extract
 
     return extract.extract(extract.decode(body, content_type), url)

@@ -7,7 +7,6 @@ and `timeout` all send it.
 
 from __future__ import annotations
 
-import asyncio
 import signal
 import threading
 from collections.abc import Coroutine
@@ -45,6 +44,8 @@ def run(main: Coroutine[Any, Any, T]) -> T:
     A signal that raised in the middle of the loop could land inside any callback; cancelling
     the main task lets every `async with` below it close in order.
     """
+    import asyncio  # here: every command installs the handler, `ticker read` forks first
+
     if not _main_thread():
         return asyncio.run(main)
     terminated = False
