@@ -357,9 +357,9 @@ def _drop_hidden(tree: Any) -> None:
     `visibility: hidden`), as a browser and Firefox's reader view leave it out, and text it
     hides from screen readers (`aria-hidden="true"`: an icon's label, a visual duplicate),
     which a terminal reader is one of."""
-    for element in tree.xpath("/html/body/descendant::*[@hidden or @style or @aria-hidden]"):
-        if element.tag not in _HIDDEN_TEXT or element.getparent() is None:
-            continue
+    body = tree.find("body")
+    # lxml's tag filter, then the attributes: an XPath testing every element took twice as long.
+    for element in list(body.iter(*_HIDDEN_TEXT)) if body is not None else ():
         if (
             element.get("hidden") is not None
             or _HIDDEN_STYLE.search(element.get("style") or "")
