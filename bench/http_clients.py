@@ -118,9 +118,7 @@ def serve_main() -> None:
         return web.json_response({**counters, "cpu": time.process_time()})
 
     async def gzip_feed(request: web.Request) -> web.Response:
-        return web.Response(
-            body=feed_gz, headers={**rss_headers, "Content-Encoding": "gzip"}
-        )
+        return web.Response(body=feed_gz, headers={**rss_headers, "Content-Encoding": "gzip"})
 
     async def gzip_bomb(request: web.Request) -> web.Response:
         if "body" not in bomb:  # built on first use only (checks mode)
@@ -174,8 +172,10 @@ def serve_main() -> None:
             head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
             path = head.split(b" ", 2)[1]
             if path.startswith(b"/truncated"):
-                writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n"
-                             b"Content-Length: 40000\r\n\r\n" + feed[:1000])
+                writer.write(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n"
+                    b"Content-Length: 40000\r\n\r\n" + feed[:1000]
+                )
                 await writer.drain()
         writer.close()
 
@@ -195,8 +195,13 @@ def serve_main() -> None:
         site = web.TCPSite(runner, HOST, 0, backlog=1024)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        info = {"port": port, "etag": etag, "body_len": len(feed), "gz_len": len(feed_gz),
-                "raw_port": raw_port}
+        info = {
+            "port": port,
+            "etag": etag,
+            "body_len": len(feed),
+            "gz_len": len(feed_gz),
+            "raw_port": raw_port,
+        }
         print(json.dumps(info), flush=True)
         # Exit when the parent closes our stdin (or after a hard ceiling of 15 minutes).
         loop = asyncio.get_running_loop()
@@ -511,7 +516,10 @@ def importtime_top(stmt: str, n: int = 4) -> list[tuple[str, float]]:
     """Top-level packages by cumulative import time, from `python -X importtime`."""
     out = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", stmt],
-        capture_output=True, text=True, timeout=60, check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     ).stderr
     per_pkg: dict[str, float] = {}
     for line in out.splitlines():
@@ -542,7 +550,10 @@ def startup_report(server: Server, reps: int) -> None:
         for _ in range(reps):
             out = subprocess.run(
                 [sys.executable, "-c", STARTUP_SNIPPET, kind, server.base + FEED_PATH],
-                capture_output=True, text=True, timeout=60, check=True,
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=True,
             ).stdout
             rows.append(json.loads(out))
         med = {k: statistics.median(r[k] for r in rows) for k in ("import", "construct", "first")}
@@ -601,9 +612,7 @@ def sniffio_worker(args: argparse.Namespace) -> None:
     out = {
         "sniffio": getattr(sys.modules.get("sniffio"), "__file__", None),
         "calls_per_req": calls / max(total_reqs, 1),
-        "series": [
-            {"c": s.config.concurrency, **summarise(s, args.requests)} for s in series
-        ],
+        "series": [{"c": s.config.concurrency, **summarise(s, args.requests)} for s in series],
     }
     print(json.dumps(out))
 
@@ -625,16 +634,31 @@ def sniffio_report(server: Server, args: argparse.Namespace) -> None:
         print("  (pass --sniffio-path DIR with an unpacked sniffio wheel to also bench it present)")
     runs = min(args.runs, 3)
     reqs = min(args.requests, 1000)  # keeps the whole bench under ~3 minutes
-    print(f"  httpx default transport, 200 stream, {reqs} req x {runs} runs, medians; "
-          "each row a subprocess")
-    print(f"  {'condition':<44}{'CPU ms/req c=1':>15}{'c=16':>8}{'req/s c=1':>11}{'c=16':>8}"
-          f"{'sniff calls/req':>17}{'sniffio loaded':>16}")
+    print(
+        f"  httpx default transport, 200 stream, {reqs} req x {runs} runs, medians; "
+        "each row a subprocess"
+    )
+    print(
+        f"  {'condition':<44}{'CPU ms/req c=1':>15}{'c=16':>8}{'req/s c=1':>11}{'c=16':>8}"
+        f"{'sniff calls/req':>17}{'sniffio loaded':>16}"
+    )
     for label, mode, env_m in modes:
         cmd = [
-            sys.executable, os.path.abspath(__file__), "--_sniffio-worker",
-            "--_sniffio-mode", mode, "--_port", str(server.port), "--_etag", server.etag,
-            "--_body-len", str(server.body_len),
-            "--requests", str(reqs), "--runs", str(runs),
+            sys.executable,
+            os.path.abspath(__file__),
+            "--_sniffio-worker",
+            "--_sniffio-mode",
+            mode,
+            "--_port",
+            str(server.port),
+            "--_etag",
+            server.etag,
+            "--_body-len",
+            str(server.body_len),
+            "--requests",
+            str(reqs),
+            "--runs",
+            str(runs),
         ]
         res = subprocess.run(cmd, capture_output=True, text=True, env=env_m, timeout=300)
         if res.returncode != 0:
@@ -720,6 +744,7 @@ async def checks(server: Server) -> None:
 
     print("(a) gzip: httpx decodes Content-Encoding while streaming; decoded-bytes cap vs bomb")
     for kind in kinds:
+
         async def gz_feed(kind: str = kind) -> str:
             async with make_httpx(kind) as c:
                 async with c.stream("GET", base + "/gzip-feed") as r:
@@ -727,8 +752,10 @@ async def checks(server: Server) -> None:
                 async with c.stream("GET", base + "/gzip-feed") as r:
                     raw = sum([len(ch) async for ch in r.aiter_raw()])
             ok = decoded == feed_plain
-            return (f"gzip feed: aiter_bytes -> {len(decoded)} B, identical to plain body: {ok};"
-                    f" aiter_raw -> {raw} B (server sent {server.gz_len} B gzip)")
+            return (
+                f"gzip feed: aiter_bytes -> {len(decoded)} B, identical to plain body: {ok};"
+                f" aiter_raw -> {raw} B (server sent {server.gz_len} B gzip)"
+            )
 
         async def bomb(kind: str = kind) -> str:
             rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -743,16 +770,19 @@ async def checks(server: Server) -> None:
                             break
                     wire = r.num_bytes_downloaded
             rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-            return (f"bomb ({BOMB_MIB} MiB zeros gzip'd), cap {CAP_BYTES >> 20} MiB decoded: "
-                    f"stopped after {chunks} chunk(s), {total / 2**20:.1f} MiB decoded, "
-                    f"{wire / 1024:.0f} KiB read off the wire; largest decoded chunk "
-                    f"{biggest / 2**20:.1f} MiB; peak RSS +{(rss1 - rss0) / 1024:.0f} MiB")
+            return (
+                f"bomb ({BOMB_MIB} MiB zeros gzip'd), cap {CAP_BYTES >> 20} MiB decoded: "
+                f"stopped after {chunks} chunk(s), {total / 2**20:.1f} MiB decoded, "
+                f"{wire / 1024:.0f} KiB read off the wire; largest decoded chunk "
+                f"{biggest / 2**20:.1f} MiB; peak RSS +{(rss1 - rss0) / 1024:.0f} MiB"
+            )
 
         print(f"  [{kind}] {await run_check(gz_feed)}")
         print(f"  [{kind}] {await run_check(bomb)}")
 
     print("(b) timeouts: httpx.Timeout(connect=, read=) honoured?")
     for kind in kinds:
+
         async def read_hdr(kind: str = kind) -> str:
             t = time.perf_counter()
             async with make_httpx(kind, timeout=httpx.Timeout(5.0, read=0.3)) as c:
@@ -775,8 +805,10 @@ async def checks(server: Server) -> None:
                             got += len(ch)
                     return f"no timeout, took {time.perf_counter() - t:.2f}s"
                 except httpx.HTTPError as e:
-                    return (f"read=0.3, body stalls 2s after {got} B -> {exc_name(e)} "
-                            f"after {time.perf_counter() - t:.2f}s")
+                    return (
+                        f"read=0.3, body stalls 2s after {got} B -> {exc_name(e)} "
+                        f"after {time.perf_counter() - t:.2f}s"
+                    )
 
         async def connect_to(kind: str = kind) -> str:
             lsock, fillers, port = full_backlog_listener()
@@ -798,8 +830,10 @@ async def checks(server: Server) -> None:
                         res = "no exception"
                     except httpx.HTTPError as e:
                         res = exc_name(e)
-                return (f"connect=0.3 to a full-backlog listener ({premise}) -> {res} after "
-                        f"{time.perf_counter() - t:.2f}s")
+                return (
+                    f"connect=0.3 to a full-backlog listener ({premise}) -> {res} after "
+                    f"{time.perf_counter() - t:.2f}s"
+                )
             finally:
                 for s in fillers:
                     s.close()
@@ -810,14 +844,17 @@ async def checks(server: Server) -> None:
 
     print("(c) redirects: follow_redirects=True, max_redirects=N; non-HTTP targets")
     for kind in kinds:
+
         async def chain_ok(kind: str = kind) -> str:
             async with (
                 make_httpx(kind, follow_redirects=True, max_redirects=5) as c,
                 c.stream("GET", base + "/redirect/5") as r,
             ):
                 n = sum([len(ch) async for ch in r.aiter_bytes()])
-                return (f"5 hops, max 5 -> {r.status_code}, {n} B, history "
-                        f"{[h.status_code for h in r.history]}, final {r.url.path}")
+                return (
+                    f"5 hops, max 5 -> {r.status_code}, {n} B, history "
+                    f"{[h.status_code for h in r.history]}, final {r.url.path}"
+                )
 
         async def chain_too_long(kind: str = kind) -> str:
             async with make_httpx(kind, follow_redirects=True, max_redirects=5) as c:
@@ -836,8 +873,10 @@ async def checks(server: Server) -> None:
                         body = b"".join([ch async for ch in r.aiter_bytes()])
                         return f"-> {target}: NO exception! status {r.status_code}, {body[:40]!r}"
                 except httpx.HTTPError as e:
-                    return (f"-> {target}: {exc_name(e)} (is httpx.HTTPError: True; "
-                            f"request url {e.request.url}): {str(e)[:70]}")
+                    return (
+                        f"-> {target}: {exc_name(e)} (is httpx.HTTPError: True; "
+                        f"request url {e.request.url}): {str(e)[:70]}"
+                    )
 
         print(f"  [{kind}] {await run_check(chain_ok)}")
         print(f"  [{kind}] {await run_check(chain_too_long)}")
@@ -847,6 +886,7 @@ async def checks(server: Server) -> None:
     print("(d) refused connection (port with no listener)")
     port = refused_port()
     for kind in kinds:
+
         async def refused(kind: str = kind) -> str:
             async with make_httpx(kind) as c:
                 try:
@@ -854,13 +894,13 @@ async def checks(server: Server) -> None:
                     return "no exception"
                 except httpx.HTTPError as e:
                     cause = e.__cause__ or e.__context__
-                    mro = " < ".join(
-                        f"httpx.{k.__name__}" for k in type(e).__mro__[1:4]
+                    mro = " < ".join(f"httpx.{k.__name__}" for k in type(e).__mro__[1:4])
+                    return (
+                        f"{exc_name(e)} ({mro}); isinstance ConnectError: "
+                        f"{isinstance(e, httpx.ConnectError)}, TimeoutException: "
+                        f"{isinstance(e, httpx.TimeoutException)}; cause "
+                        f"{exc_name(cause) if cause else None}"
                     )
-                    return (f"{exc_name(e)} ({mro}); isinstance ConnectError: "
-                            f"{isinstance(e, httpx.ConnectError)}, TimeoutException: "
-                            f"{isinstance(e, httpx.TimeoutException)}; cause "
-                            f"{exc_name(cause) if cause else None}")
 
         print(f"  [{kind}] {await run_check(refused)}")
 
@@ -877,8 +917,11 @@ async def checks(server: Server) -> None:
     print("(e) extra: how the transport's exception mapping classifies other network failures")
     raw = f"http://{HOST}:{server.raw_port}"
     for kind in kinds:
-        for what, path in (("server closes without a response", "/drop"),
-                           ("body truncated (CL 40000, 1000 sent)", "/truncated")):
+        for what, path in (
+            ("server closes without a response", "/drop"),
+            ("body truncated (CL 40000, 1000 sent)", "/truncated"),
+        ):
+
             async def broken(path: str = path, what: str = what, kind: str = kind) -> str:
                 async with make_httpx(kind) as c:
                     got = 0
@@ -889,8 +932,10 @@ async def checks(server: Server) -> None:
                         return f"{what}: no exception, {got} B"
                     except httpx.HTTPError as e:
                         cause = e.__cause__ or e.__context__
-                        return (f"{what}: {exc_name(e)} after {got} B "
-                                f"(cause {exc_name(cause) if cause else None})")
+                        return (
+                            f"{what}: {exc_name(e)} after {got} B "
+                            f"(cause {exc_name(cause) if cause else None})"
+                        )
 
             print(f"  [{kind}] {await run_check(broken)}")
 
@@ -933,25 +978,33 @@ def main() -> None:
         ap.error("--requests and --runs must be >= 1")
 
     t_start = time.perf_counter()
-    print(f"Python {platform.python_version()} on {platform.system()} {platform.machine()}, "
-          f"{os.cpu_count()} CPUs")
+    print(
+        f"Python {platform.python_version()} on {platform.system()} {platform.machine()}, "
+        f"{os.cpu_count()} CPUs"
+    )
     print(versions())
     server = start_server()
     try:
-        print(f"server: aiohttp.web in pid {server.proc.pid} on {server.base}, "
-              f"feed {server.body_len} B, ETag {server.etag}\n")
+        print(
+            f"server: aiohttp.web in pid {server.proc.pid} on {server.base}, "
+            f"feed {server.body_len} B, ETag {server.etag}\n"
+        )
         if args.checks:
             asyncio.run(checks(server))
             return
         configs = [Config(k, c) for k in CLIENTS for c in CONCURRENCIES]
         configs += [Config(k, CONDITIONAL_CONCURRENCY, conditional=True) for k in CLIENTS]
-        print(f"Client CPU per request: {args.requests} requests x {args.runs} runs per row, "
-              "keep-alive, streamed body; median [min..max] over runs")
+        print(
+            f"Client CPU per request: {args.requests} requests x {args.runs} runs per row, "
+            "keep-alive, streamed body; median [min..max] over runs"
+        )
         series = asyncio.run(run_series(server, configs, args.requests, args.runs))
         print_table(series, args.requests)
-        print("  vs aiohttp = median client CPU / aiohttp alone's at the same concurrency/mode;\n"
-              "  srv ms/req = server process CPU per request (median); new conns = max TCP\n"
-              "  connections opened during a timed window (0 = every request reused one).\n")
+        print(
+            "  vs aiohttp = median client CPU / aiohttp alone's at the same concurrency/mode;\n"
+            "  srv ms/req = server process CPU per request (median); new conns = max TCP\n"
+            "  connections opened during a timed window (0 = every request reused one).\n"
+        )
         if not args.no_sniffio:
             sniffio_report(server, args)
             print()
