@@ -35,12 +35,8 @@ SCRIPT = textwrap.dedent(
     from ticker.errors import TickerError
 
     page, url, scenario = Path(sys.argv[1]).read_bytes(), sys.argv[2], sys.argv[3]
-    if scenario == "one cpu":
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     child = ExtractChild.start()
-    if child is None:
-        print(json.dumps({"child": None}))
-        sys.exit()
+    assert child is not None, "one thread: a child"
 
     async def main():
         if scenario == "killed":
@@ -116,8 +112,19 @@ def test_a_child_not_needed_is_ended_by_close() -> None:
     assert run("unused") == {"reaped": True}
 
 
-def test_one_cpu_gets_no_child() -> None:
-    assert run("one cpu") == {"child": None}
+def test_one_cpu_is_none_to_spare() -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import os; from ticker.extract_child import spare_cpu;"
+            "os.sched_setaffinity(0, {min(os.sched_getaffinity(0))}); print(spare_cpu())",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.stdout == "False\n", done.stderr
 
 
 def test_no_child_is_forked_beside_another_thread() -> None:

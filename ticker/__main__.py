@@ -559,14 +559,14 @@ def _print_headlines(rows: Sequence[Headline], fmt: str, settings: Settings) -> 
 def _run_read(args: argparse.Namespace) -> int:
     from ticker import locations, output, reader
     from ticker.errors import ConfigError, TickerError
-    from ticker.extract_child import ExtractChild
+    from ticker.extract_child import ExtractChild, spare_cpu
 
     store_path = locations.store_file(args.data_dir)
     child = None
     try:
         # A saved copy is read with nothing async, no HTTP client and no extractor imported.
         opened = None if args.refresh else reader.saved_copy(store_path, args.url)
-        if opened is None:
+        if opened is None and spare_cpu():
             # The child imports the extractor on the other core while this process reads its
             # config, imports the HTTP stack and fetches (bench/read_process.py).
             child = ExtractChild.start()

@@ -7,8 +7,8 @@ the extractor on the other core while the parent imports httpx and fetches; the 
 child down a pipe and its article comes back up another. A page that crashes the extractor ends
 the child, not the command, which says so.
 
-Only where forking is safe: a POSIX process with no other thread (the `ticker read` command).
-Elsewhere `start` returns None and the caller extracts in a thread, as the app does.
+Only where forking is safe (a POSIX process with no other thread: the `ticker read` command) and
+a CPU is free (`spare_cpu`). Elsewhere the caller extracts in a thread, as the app does.
 """
 
 from __future__ import annotations
@@ -41,8 +41,8 @@ class ExtractChild:
     @classmethod
     def start(cls) -> ExtractChild | None:
         """The child, importing the extractor; None where this process cannot fork safely (no
-        fork, or a thread that could hold a lock the child would need) or has one CPU."""
-        if not hasattr(os, "fork") or threading.active_count() > 1 or _cpus() < 2:
+        fork, or a thread that could hold a lock the child would need)."""
+        if not hasattr(os, "fork") or threading.active_count() > 1:
             return None
         requests_in, requests_out = os.pipe()
         answers_in, answers_out = os.pipe()
@@ -129,13 +129,20 @@ class ExtractChild:
         return True
 
 
-def _cpus() -> int:
-    """The CPUs this process may run on: with one, a child would only take turns with the
-    parent, and the read costs the child's share more (bench/read_process.py)."""
+def spare_cpu() -> bool:
+    """Whether a CPU is free for a child: two or more this process may run on, and a load
+    average below their number. Without, the child only takes turns with the parent and the
+    read costs the child's share more (bench/read_process.py: 0.28 -> 0.36 s on one CPU; with
+    one of two CPUs kept busy, the same as without a child)."""
     try:
-        return len(os.sched_getaffinity(0))
+        cpus = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
-        return os.cpu_count() or 1
+        cpus = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        load = 0.0
+    return cpus >= 2 and load < cpus
 
 
 def _child(requests_fd: int, answers_fd: int) -> NoReturn:
