@@ -254,14 +254,13 @@ async def show_pane(pilot: Pilot) -> None:
 
 async def show_reader(pilot: Pilot) -> None:
     """The first headline's article, loaded from the cache."""
-    from textual.widgets import LoadingIndicator
 
     from ticker.app.screens.reader import ReaderScreen
 
     await pilot.pause()
     await pilot.press("enter")
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, ReaderScreen))
-    await wait_for(pilot, lambda: not pilot.app.screen.query_one(LoadingIndicator).display)
+    await wait_for(pilot, lambda: not pilot.app.screen.loading)
 
 
 async def show_help(pilot: Pilot) -> None:

@@ -340,7 +340,7 @@ def story_phrase(server: DemoServer, url: str) -> str:
 
 
 async def wait_for_article(pilot: Pilot, reader: ReaderScreen) -> None:
-    await wait_for(pilot, lambda: not reader.query_one(LoadingIndicator).display, 30)
+    await wait_for(pilot, lambda: not reader.loading, 30)
 
 
 async def test_the_reader_shows_the_article_and_walks_the_headlines(
@@ -389,6 +389,24 @@ async def test_the_reader_shows_the_article_and_walks_the_headlines(
         await wait_for(pilot, lambda: read_marks() != [False] * 4)
         await pilot.pause()
         assert read_marks() == [True, True, True, False]
+
+
+async def test_a_slow_article_shows_the_loading_indicator_while_it_loads(tmp_path: Path) -> None:
+    server = DemoServer(seed=7, tick_seconds=0, latency_ms=1500)  # 6 times the indicator's wait
+    with server.running_in_thread():
+        app = TickerApp(demo_session(tmp_path, server), poll=True)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_for_store(pilot, app, 40)
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, ReaderScreen))
+            reader = app.screen
+            assert isinstance(reader, ReaderScreen)
+            indicator = reader.query_one(LoadingIndicator)
+            await wait_for(pilot, lambda: indicator.display)
+            assert reader.loading and not reader.body
+            await wait_for_article(pilot, reader)
+            assert not indicator.display
+            assert story_phrase(server, reader.headline.url) in " ".join(reader.body.split())
 
 
 # -- 7. updated headlines -----------------------------------------------------------------

@@ -20,7 +20,7 @@ from pytest_httpserver import HTTPServer
 from textual import events
 from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
-from textual.widgets import DataTable, LoadingIndicator, Static
+from textual.widgets import DataTable, Static
 
 from ticker.__main__ import main
 from ticker.app.app import TickerApp
@@ -433,7 +433,7 @@ async def open_reader(pilot: Pilot) -> ReaderScreen:
     await wait_for(pilot, lambda: isinstance(app.screen, ReaderScreen))
     reader = app.screen
     assert isinstance(reader, ReaderScreen)
-    await wait_for(pilot, lambda: not reader.query_one(LoadingIndicator).display)
+    await wait_for(pilot, lambda: not reader.loading)
     return reader
 
 

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
     from ticker.alerts.events import AlertEvent
     from ticker.alerts.rules import AlertRule
+    from ticker.app.screens.reader import ReaderScreen
     from ticker.app.screens.sources import SourcesScreen
     from ticker.hub import Role
     from ticker.poller import PollBatch
@@ -194,6 +195,7 @@ class TickerApp(App[None]):
         self._empty_shown = ""
         # Owning the process (the `ticker` command, not a test): see _settle_garbage_collector.
         self._tune_gc = tune_gc
+        self._tune_gc_after_reader = tune_gc
         self.view = View()
         self._unshown_new = 0  # new rows heard of but not yet in the pane
         # Batches this process stored, counted as heard: a reload that began reading before
@@ -786,6 +788,14 @@ class TickerApp(App[None]):
             self._mark_read(reader.opened)
 
         self.push_screen(reader, closed)
+
+    def on_reader_screen_shown(self, message: ReaderScreen.Shown) -> None:
+        # The first article brought the extraction stack's modules (lxml, trafilatura and what
+        # they import): frozen too, or every full collection walks them, 47-76 ms in the
+        # middle of a later article's opening (bench/keys.py).
+        if self._tune_gc_after_reader:
+            self._tune_gc_after_reader = False
+            _settle_garbage_collector()
 
     # -- alerts -----------------------------------------------------------------------------
 

@@ -18,7 +18,9 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, LoadingIndicator, Static
 
 from ticker.model import Article, Headline
@@ -26,9 +28,18 @@ from ticker.session import Session
 
 Neighbour = Callable[[int], Headline | None]
 
+# The loading indicator shows only for an article that takes this long: its animation redrew the
+# screen many times a second while a quick one loaded, and the frames took the CPU from the
+# loading itself (Enter to a demo article painted: median 91 ms with it from the start, 59-72 ms
+# without, bench/keys.py). Over a slow link each frame is bytes as well.
+INDICATOR_AFTER = 0.25  # seconds
+
 
 class ReaderScreen(Screen[None]):
     """An article: title, source, local time, badges, byline, body, tags, URL."""
+
+    class Shown(Message):
+        """An article is on the screen: the extraction stack is imported by now."""
 
     DEFAULT_CSS = """
     ReaderScreen > VerticalScroll { padding: 0 2; }
@@ -37,7 +48,7 @@ class ReaderScreen(Screen[None]):
     ReaderScreen #notice { color: $warning; }
     ReaderScreen #tags { color: $text-muted; padding-bottom: 1; }
     ReaderScreen #url { color: $text-muted; text-style: italic; }
-    ReaderScreen LoadingIndicator { height: 3; }
+    ReaderScreen LoadingIndicator { height: 3; display: none; }
     ReaderScreen #body { margin: 1 0; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -61,6 +72,8 @@ class ReaderScreen(Screen[None]):
         self._neighbour = neighbour
         self.opened: list[int] = []
         self.body = ""  # the text the body shows (Markdown of a page, or a feed's text)
+        self.loading = False  # from `show` until the article, or why it failed, is shown
+        self._indicator: Timer | None = None
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="page"):
@@ -86,7 +99,9 @@ class ReaderScreen(Screen[None]):
         self._notice(None)
         self.query_one("#tags", Static).update("")
         self.query_one("#url", Static).update(Text(headline.url))
-        self.query_one(LoadingIndicator).display = True
+        self._loaded()  # the last article's indicator, if any, goes with it
+        self.loading = True
+        self._indicator = self.set_timer(INDICATOR_AFTER, self._show_indicator)
         self._show_body(Text(""), "")
         self.query_one("#page", VerticalScroll).scroll_home(animate=False)
         self.load(headline)
@@ -102,14 +117,24 @@ class ReaderScreen(Screen[None]):
             return  # the person moved on
         self._show_article(opened.article, opened.notice)
 
-    def _failed(self, headline: Headline, reason: str) -> None:
+    def _show_indicator(self) -> None:
+        self.query_one(LoadingIndicator).display = self.loading
+
+    def _loaded(self) -> None:
+        self.loading = False
+        if self._indicator is not None:
+            self._indicator.stop()
+            self._indicator = None
         self.query_one(LoadingIndicator).display = False
+
+    def _failed(self, headline: Headline, reason: str) -> None:
+        self._loaded()
         self._notice(f"Could not open the article: {reason}")
         if headline.summary:
             self._show_body(Text(headline.summary), headline.summary)
 
     def _show_article(self, article: Article, notice: str | None) -> None:
-        self.query_one(LoadingIndicator).display = False
+        self._loaded()
         if article.title:
             self.query_one("#title", Static).update(Text(article.title))
         self.query_one("#meta", Static).update(self._meta(self.headline, article))
@@ -117,6 +142,7 @@ class ReaderScreen(Screen[None]):
         self._show_body(body_renderable(article), article.body)
         if article.tags:
             self.query_one("#tags", Static).update(Text("Tags: " + ", ".join(article.tags)))
+        self.post_message(self.Shown())
 
     def _show_body(self, renderable: RenderableType, text: str) -> None:
         self.body = text
