@@ -7,8 +7,10 @@ store write, output) on a different article of the demo newsroom. "first read" g
 an empty data directory, so the page is fetched and extracted and the store made; "new page"
 reads a page not yet saved into a store that exists (what a user of ticker has); "saved copy"
 reads an article already in the store (what a second `ticker read` of the same URL costs).
-Median and p95 of wall-clock seconds, and the median CPU (user + sys) of the process, which a
-busy machine disturbs less. Bytecode is written by a first run, as an installed package has it.
+Median and p95 of wall-clock seconds, and the median CPU (user + sys) of the process and its
+children, which a busy machine disturbs less; where a CPU is free, a read forks a child that
+imports the extractor while the parent fetches (ticker/extract_child.py), so its CPU is more
+than its wall time. Bytecode is written by a first run, as an installed package has it.
 `--importtime` prints the slowest imports of one first read (cumulative microseconds per
 `python -X importtime`, top-level modules only). `--compare DIR` also runs the `ticker` package
 found in DIR (a copy of the tree before a change), run for run in turn with this checkout's,

@@ -41,6 +41,9 @@ SCRIPT = textwrap.dedent(
     async def main():
         if scenario == "killed":
             os.kill(child.pid, signal.SIGKILL)
+        if scenario == "late":
+            os.kill(child.pid, signal.SIGSTOP)  # it never answers: the deadline ends the wait
+            child.deadline = 0.5
         if scenario == "cancelled":
             os.kill(child.pid, signal.SIGSTOP)  # it never answers: only cancelling ends the wait
             task = asyncio.create_task(child.extract(page, "text/html", url))
@@ -100,6 +103,13 @@ def test_a_page_without_an_article_is_the_readers_own_error(tmp_path: Path) -> N
 def test_a_child_that_dies_is_reported_not_waited_for() -> None:
     assert run("killed") == {
         "error": "the article could not be extracted: the extractor was stopped by SIGKILL",
+        "reaped": True,
+    }
+
+
+def test_a_child_past_its_deadline_is_ended_and_reported() -> None:
+    assert run("late") == {
+        "error": "the article could not be extracted in 0.5 s",
         "reaped": True,
     }
 
