@@ -260,7 +260,7 @@ async def show_reader(pilot: Pilot) -> None:
     await pilot.pause()
     await pilot.press("enter")
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, ReaderScreen))
-    await wait_for(pilot, lambda: not pilot.app.screen.loading)
+    await wait_for(pilot, lambda: not pilot.app.screen.opening)
 
 
 async def show_help(pilot: Pilot) -> None:

@@ -340,7 +340,7 @@ def story_phrase(server: DemoServer, url: str) -> str:
 
 
 async def wait_for_article(pilot: Pilot, reader: ReaderScreen) -> None:
-    await wait_for(pilot, lambda: not reader.loading, 30)
+    await wait_for(pilot, lambda: not reader.opening, 30)
 
 
 async def test_the_reader_shows_the_article_and_walks_the_headlines(
@@ -403,7 +403,7 @@ async def test_a_slow_article_shows_the_loading_indicator_while_it_loads(tmp_pat
             assert isinstance(reader, ReaderScreen)
             indicator = reader.query_one(LoadingIndicator)
             await wait_for(pilot, lambda: indicator.display)
-            assert reader.loading and not reader.body
+            assert reader.opening and not reader.body
             await wait_for_article(pilot, reader)
             assert not indicator.display
             assert story_phrase(server, reader.headline.url) in " ".join(reader.body.split())

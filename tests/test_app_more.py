@@ -433,7 +433,7 @@ async def open_reader(pilot: Pilot) -> ReaderScreen:
     await wait_for(pilot, lambda: isinstance(app.screen, ReaderScreen))
     reader = app.screen
     assert isinstance(reader, ReaderScreen)
-    await wait_for(pilot, lambda: not reader.loading)
+    await wait_for(pilot, lambda: not reader.opening)
     return reader
 
 

@@ -72,7 +72,8 @@ class ReaderScreen(Screen[None]):
         self._neighbour = neighbour
         self.opened: list[int] = []
         self.body = ""  # the text the body shows (Markdown of a page, or a feed's text)
-        self.loading = False  # from `show` until the article, or why it failed, is shown
+        self.opening = False  # from `show` until the article, or why it failed, is shown (not
+        # `loading`: Textual's own, which lays its indicator over the whole screen)
         self._indicator: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -100,7 +101,7 @@ class ReaderScreen(Screen[None]):
         self.query_one("#tags", Static).update("")
         self.query_one("#url", Static).update(Text(headline.url))
         self._loaded()  # the last article's indicator, if any, goes with it
-        self.loading = True
+        self.opening = True
         self._indicator = self.set_timer(INDICATOR_AFTER, self._show_indicator)
         self._show_body(Text(""), "")
         self.query_one("#page", VerticalScroll).scroll_home(animate=False)
@@ -118,10 +119,10 @@ class ReaderScreen(Screen[None]):
         self._show_article(opened.article, opened.notice)
 
     def _show_indicator(self) -> None:
-        self.query_one(LoadingIndicator).display = self.loading
+        self.query_one(LoadingIndicator).display = self.opening
 
     def _loaded(self) -> None:
-        self.loading = False
+        self.opening = False
         if self._indicator is not None:
             self._indicator.stop()
             self._indicator = None
