@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 PAGE_MAX = 8 * 1024 * 1024
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml")
 
-# The article of a page's body: (body, Content-Type, final URL) -> Article, ExtractError if none.
+# The article of a page's body: (body, Content-Type, final URL) -> Article; TickerError if none.
 Extractor = Callable[[bytes, str | None, str], Awaitable[Article]]
 
 
@@ -45,7 +45,7 @@ async def open_article(
 ) -> Opened:
     """The article at `url`; TickerError when neither the page nor a feed has its text.
     `extractor`: where the page's article is extracted (by default a worker thread)."""
-    import asyncio  # here, like httpx below: `ticker read` forks its extractor before both
+    import asyncio  # here, as ticker.fetch below: `ticker read` forks its child before either
 
     if not url.lower().startswith(("http://", "https://")):
         raise FetchError("only http and https addresses can be read")
